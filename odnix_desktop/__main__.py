@@ -1,0 +1,3 @@
+from odnix_desktop.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,107 @@
+"""Options for one compression job and the result it gives."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from odnix_desktop.core.media import MediaInfo, MediaKind
+from odnix_desktop.core.presets import PRESETS, Preset
+
+#: Seed quality (libjpeg scale) used when none is given.
+DEFAULT_QUALITY = 80
+#: Decompression-bomb limit: more declared pixels than this are refused before decoding.
+DEFAULT_MAX_PIXELS = 250_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class CropBox:
+    """A crop in source pixels of the upright image: left, top, right, bottom."""
+
+    left: int
+    top: int
+    right: int
+    bottom: int
+
+
+@dataclass(frozen=True, slots=True)
+class CompressOptions:
+    """Everything that decides the output of one job.
+
+    ``preset=None`` chooses per kind: ``post`` for photos, ``reel`` for clips.
+    """
+
+    preset: str | None = None
+    quality: int = DEFAULT_QUALITY
+    max_bytes: int | None = None
+    max_dimension: int | None = None
+    keep_original_if_smaller: bool = True
+    max_pixels: int = DEFAULT_MAX_PIXELS
+    crop: CropBox | None = None
+    fps_cap: int | None = None  # 24 (seed) or 30; None = the preset's
+    start_seconds: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.quality <= 100:
+            raise ValueError("quality must be between 1 and 100")
+        if self.max_bytes is not None and self.max_bytes <= 0:
+            raise ValueError("max-bytes must be positive")
+        if self.preset is not None and self.preset not in PRESETS:
+            raise ValueError(f"unknown preset {self.preset!r}; choose one of {', '.join(PRESETS)}")
+        if self.fps_cap not in (None, 24, 30):
+            raise ValueError("the fps cap is 24 or 30")
+
+    def preset_for(self, kind: MediaKind) -> Preset:
+        if self.preset is None:
+            return PRESETS["post" if kind is MediaKind.IMAGE else "reel"]
+        return PRESETS[self.preset]
+
+    def fingerprint(self) -> str:
+        """A stable string naming everything that changes the output (for the cache)."""
+        crop = None if self.crop is None else (self.crop.left, self.crop.top, self.crop.right, self.crop.bottom)
+        return repr(
+            (self.preset, self.quality, self.max_bytes, self.max_dimension, self.keep_original_if_smaller,
+             crop, self.fps_cap, self.start_seconds)
+        )
+
+
+class Status(enum.Enum):
+    COMPRESSED = "compressed"
+    KEPT_ORIGINAL = "kept-original"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True, slots=True)
+class CompressResult:
+    source: Path
+    status: Status
+    output: Path | None = None
+    before: MediaInfo | None = None
+    after: MediaInfo | None = None
+    error: str | None = None
+    warnings: tuple[str, ...] = field(default=())
+    seconds: float = 0.0
+    kind: MediaKind | None = None
+    preset: str | None = None
+
+    @property
+    def saved_fraction(self) -> float | None:
+        if self.before is None or self.after is None or self.before.bytes == 0:
+            return None
+        return 1.0 - self.after.bytes / self.before.bytes
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "source": str(self.source),
+            "output": None if self.output is None else str(self.output),
+            "status": self.status.value,
+            "error": self.error,
+            "before": None if self.before is None else self.before.to_json(),
+            "after": None if self.after is None else self.after.to_json(),
+            "warnings": list(self.warnings),
+            "seconds": round(self.seconds, 3),
+        }
