@@ -68,8 +68,8 @@ def open_image(path: Path, max_pixels: int) -> Opened:
     register_plugins()
     notes: list[str] = []
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
             img = Image.open(path)
     except UnidentifiedImageError:
         raise UnsupportedMediaError("is not an image Pillow can read (unknown or damaged content)", path=path) from None
@@ -77,6 +77,9 @@ def open_image(path: Path, max_pixels: int) -> Opened:
         raise ImageTooLargeError(str(exc), path=path) from None
     except (OSError, SyntaxError, ValueError) as exc:
         raise CorruptMediaError(f"is damaged and cannot be opened ({exc})", path=path) from None
+    for warning in caught:
+        if "EXIF" in str(warning.message):
+            notes.append(f"the EXIF block is damaged ({str(warning.message).strip()}); it was ignored")
     width, height = img.size
     if width <= 0 or height <= 0:
         raise CorruptMediaError("declares an empty picture (0 pixels)", path=path)
@@ -103,10 +106,14 @@ def open_image(path: Path, max_pixels: int) -> Opened:
 def read_orientation(img: Image.Image, notes: list[str]) -> int:
     """The EXIF orientation (1..8); a corrupt EXIF block gives 1 and a warning."""
     try:
-        value = img.getexif().get(0x0112, 1)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            value = img.getexif().get(0x0112, 1)
     except Exception as exc:  # noqa: BLE001 - Pillow raises many types on bad EXIF
         notes.append(f"the EXIF block is unreadable ({type(exc).__name__}); orientation assumed upright")
         return 1
+    if caught:
+        notes.append(f"the EXIF block is damaged ({caught[0].message}); it was ignored")
     try:
         value = int(value)
     except (TypeError, ValueError):

@@ -258,6 +258,7 @@ def _compress_animation(
     try:
         for index, frame in enumerate(ImageSequence.Iterator(img)):
             check_cancel(cancel, source)
+            frame.load()  # WebP sets a frame's duration only once it is loaded
             durations.append(int(frame.info.get("duration", img.info.get("duration", 100)) or 100))
             rgba = colour.normalise_depth(frame.convert("RGBA"))
             rgba = decode.upright(rgba, opened.orientation)

@@ -1,0 +1,145 @@
+"""The window's settings: a frozen dataclass, read from and written to a JSON file.
+
+Qt-free, so the CLI and the tests can read the same file. The file lives in the
+per-user config folder (``platformdirs.user_config_dir``), or in ``$ODNIX_USER_DIR``
+when that is set (the tests point it into a temp folder).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from odnix_desktop.core.options import DEFAULT_QUALITY, CompressOptions
+from odnix_desktop.core.presets import PRESETS
+
+log = logging.getLogger(__name__)
+
+APP_NAME = "odnix-desktop"
+USER_DIR_ENV = "ODNIX_USER_DIR"
+FILE_NAME = "settings.json"
+
+AFTER_BATCH_ACTIONS = ("nothing", "open-folder")
+FPS_CAPS = (24, 30)
+
+
+def user_dir(kind: str = "config") -> Path:
+    """The folder for ``config`` or ``cache`` data of the app."""
+    override = os.environ.get(USER_DIR_ENV)
+    if override:
+        return Path(override) / kind
+    import platformdirs
+
+    if kind == "cache":
+        return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+
+
+def default_output_folder() -> Path:
+    override = os.environ.get(USER_DIR_ENV)
+    if override:
+        return Path(override) / "output"
+    import platformdirs
+
+    return Path(platformdirs.user_pictures_dir()) / "Odnix"
+
+
+def default_workers() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the settings dialog edits. Frozen: the dialog edits a copy."""
+
+    output_folder: str = ""
+    quality: int = DEFAULT_QUALITY
+    max_dimension: int | None = None
+    fps_cap: int = 24
+    keep_original_if_smaller: bool = True
+    image_workers: int = 0  # 0: one per core
+    after_batch: str = "nothing"
+    batch_preset: str | None = None  # None: post for photos, reel for clips
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.quality <= 100:
+            raise ValueError("quality must be between 1 and 100")
+        if self.max_dimension is not None and self.max_dimension < 16:
+            raise ValueError("the max dimension must be at least 16 px")
+        if self.fps_cap not in FPS_CAPS:
+            raise ValueError("the fps cap is 24 or 30")
+        if self.image_workers < 0:
+            raise ValueError("image workers must be 0 (one per core) or more")
+        if self.after_batch not in AFTER_BATCH_ACTIONS:
+            raise ValueError(f"after the batch: one of {', '.join(AFTER_BATCH_ACTIONS)}")
+        if self.batch_preset is not None and self.batch_preset not in PRESETS:
+            raise ValueError(f"unknown preset {self.batch_preset!r}")
+
+    @property
+    def output_path(self) -> Path:
+        return Path(self.output_folder) if self.output_folder else default_output_folder()
+
+    @property
+    def workers(self) -> int:
+        return self.image_workers or default_workers()
+
+    def with_changes(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
+
+    def compress_options(self, preset: str | None) -> CompressOptions:
+        return CompressOptions(
+            preset=preset,
+            quality=self.quality,
+            max_dimension=self.max_dimension,
+            keep_original_if_smaller=self.keep_original_if_smaller,
+            fps_cap=self.fps_cap,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Settings:
+        """Unknown keys are ignored; a bad value falls back to the default for that key."""
+        known = {f.name for f in fields(cls)}
+        result = cls()
+        for key, value in data.items():
+            if key not in known:
+                continue
+            try:
+                result = replace(result, **{key: value})
+            except (ValueError, TypeError) as exc:
+                log.warning("settings: ignoring %s=%r (%s)", key, value, exc)
+        return result
+
+
+def settings_path() -> Path:
+    return user_dir("config") / FILE_NAME
+
+
+def load(path: Path | None = None) -> Settings:
+    path = path or settings_path()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return Settings()
+    except (OSError, ValueError) as exc:
+        log.warning("settings: cannot read %s (%s); using defaults", path, exc)
+        return Settings()
+    if not isinstance(data, dict):
+        return Settings()
+    return Settings.from_json(data)
+
+
+def save(settings: Settings, path: Path | None = None) -> Path:
+    """Write atomically (temp file + replace) so a crash never leaves half a file."""
+    path = path or settings_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(settings.to_json(), indent=2, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, path)
+    return path
