@@ -1,0 +1,115 @@
+"""The pools and the bookkeeping of live jobs.
+
+Images run in parallel (one thread per core, or the setting), videos one at a
+time (ffmpeg already uses every core), and small work (probing, thumbnails,
+compare frames, exports) on a pool of its own so it never waits behind encodes.
+"""
+
+from __future__ import annotations
+
+import logging
+import weakref
+
+from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
+
+from odnix_desktop.core.settings import default_workers
+from odnix_desktop.jobs.base import Job
+
+log = logging.getLogger(__name__)
+
+_runners: list[weakref.ref[JobRunner]] = []
+
+
+def live_runners() -> list[JobRunner]:
+    """Every runner still alive (the tests' dangling-job guard checks them)."""
+    out = []
+    for ref in list(_runners):
+        runner = ref()
+        if runner is None:
+            _runners.remove(ref)
+        else:
+            out.append(runner)
+    return out
+
+
+class JobRunner(QObject):
+    """Starts jobs on the right pool, keeps them alive until they end, cancels them."""
+
+    #: The last compress job ended (the batch is over).
+    batchDone = Signal()
+    #: Number of live compress jobs changed.
+    busyChanged = Signal(int)
+
+    COMPRESS_POOLS = ("images", "videos")
+
+    def __init__(self, image_workers: int | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.pools: dict[str, QThreadPool] = {}
+        for name, threads in (("images", image_workers or default_workers()), ("videos", 1), ("misc", 2)):
+            pool = QThreadPool(self)
+            pool.setObjectName(f"odnix-{name}")
+            pool.setMaxThreadCount(threads)
+            self.pools[name] = pool
+        self._live: dict[int, Job] = {}
+        self._done: list[Job] = []  # ended, but run() may not have returned yet
+        _runners.append(weakref.ref(self))
+
+    # -- starting -----------------------------------------------------------
+    def start(self, job: Job, priority: int = 0) -> Job:
+        self._live[job.id] = job
+        job.signals.ended.connect(self._on_ended)
+        self.pools[job.pool_name].start(job, priority)
+        if job.pool_name in self.COMPRESS_POOLS:
+            self.busyChanged.emit(self.compress_count())
+        return job
+
+    def set_image_workers(self, n: int) -> None:
+        self.pools["images"].setMaxThreadCount(max(1, n))
+
+    # -- state ----------------------------------------------------------------
+    def live_jobs(self) -> list[Job]:
+        return list(self._live.values())
+
+    def compress_count(self) -> int:
+        return sum(1 for j in self._live.values() if j.pool_name in self.COMPRESS_POOLS)
+
+    def is_busy(self) -> bool:
+        return self.compress_count() > 0
+
+    def active_threads(self) -> int:
+        return sum(p.activeThreadCount() for p in self.pools.values())
+
+    # -- cancelling -----------------------------------------------------------
+    def cancel(self, job: Job) -> None:
+        job.cancel()
+        pool = self.pools[job.pool_name]
+        if pool.tryTake(job):  # never started: it will never run, so end it here
+            job.end_unstarted()
+
+    def cancel_all(self, pools: tuple[str, ...] | None = None) -> None:
+        # Take the queued ones first so freed threads do not pick them up.
+        for job in sorted(self.live_jobs(), key=lambda j: -j.id):
+            if pools is None or job.pool_name in pools:
+                self.cancel(job)
+
+    def shutdown(self, timeout_ms: int = 30_000) -> bool:
+        """Cancel everything and wait for the threads. Returns False if some did not stop."""
+        self.cancel_all()
+        ok = all(pool.waitForDone(timeout_ms) for pool in self.pools.values())
+        return ok
+
+    def wait(self, timeout_ms: int = 30_000) -> bool:
+        return all(pool.waitForDone(timeout_ms) for pool in self.pools.values())
+
+    # -- bookkeeping ----------------------------------------------------------
+    @Slot(int)
+    def _on_ended(self, job_id: int) -> None:
+        job = self._live.pop(job_id, None)
+        if job is not None:
+            self._done.append(job)
+        self._done = [j for j in self._done if not j.returned.is_set()]
+        if job is not None and job.pool_name in self.COMPRESS_POOLS:
+            n = self.compress_count()
+            self.busyChanged.emit(n)
+            if n == 0:
+                self.batchDone.emit()

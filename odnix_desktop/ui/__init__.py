@@ -1,0 +1,1 @@
+"""Widgets that show state and emit intentions; no pipeline logic lives here."""

@@ -1,0 +1,461 @@
+"""Before/after comparison: a split view with synced zoom and pan, and the dialog around it."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QBrush, QColor, QImage, QKeyEvent, QMouseEvent, QPainter, QPen, QPixmap, QWheelEvent
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
+
+from odnix_desktop.core.media import MediaInfo, MediaKind
+from odnix_desktop.jobs.runner import JobRunner
+from odnix_desktop.jobs.tasks import LoadPairJob, VideoFramesJob
+from odnix_desktop.ui import text
+from odnix_desktop.ui.queue_model import QueueItem
+
+log = logging.getLogger(__name__)
+
+BEFORE, AFTER, SPLIT = "before", "after", "split"
+MIN_SCALE, MAX_SCALE = 0.02, 32.0
+
+
+def checkerboard(size: int = 8) -> QPixmap:
+    tile = QPixmap(size * 2, size * 2)
+    tile.fill(QColor(204, 204, 204))
+    p = QPainter(tile)
+    p.fillRect(0, 0, size, size, QColor(255, 255, 255))
+    p.fillRect(size, size, size, size, QColor(255, 255, 255))
+    p.end()
+    return tile
+
+
+class CompareView(QWidget):
+    """Both pictures share one transform (scale and offset), so zoom and pan are always in sync.
+
+    The after picture is drawn over the before picture's rectangle, whatever its own size,
+    so the same detail sits under the same screen point on both sides of the divider.
+    """
+
+    viewChanged = Signal()
+    modeChanged = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setMinimumSize(320, 240)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setMouseTracking(True)
+        self.setToolTip(
+            "Drag the divider to compare · wheel to zoom at the cursor · drag to pan\n"
+            "Keys: 1 before · 2 after · 3 split · F fit · 0 100%"
+        )
+        self.before: QPixmap | None = None
+        self.after: QPixmap | None = None
+        self.before_label = ""
+        self.after_label = ""
+        self.mode = SPLIT
+        self.split = 0.5
+        self.scale = 1.0
+        self.offset = QPointF(0, 0)
+        self._fit = True
+        self._drag: str | None = None
+        self._last = QPointF()
+        self._checker = QBrush(checkerboard())
+        self.placeholder = "Loading…"
+
+    # -- content ---------------------------------------------------------------
+    def set_pixmaps(self, before: QPixmap | None, after: QPixmap | None, keep_view: bool = False) -> None:
+        self.before, self.after = before, after
+        if not keep_view or self._fit:
+            self.fit()
+        self.update()
+
+    def set_labels(self, before: str, after: str) -> None:
+        self.before_label, self.after_label = before, after
+        self.update()
+
+    def image_size(self) -> QSize:
+        pm = self.before or self.after
+        if pm is None:
+            return QSize(1, 1)
+        return pm.deviceIndependentSize().toSize() if pm.devicePixelRatio() != 1 else pm.size()
+
+    # -- view --------------------------------------------------------------------
+    def set_mode(self, mode: str) -> None:
+        if mode not in (BEFORE, AFTER, SPLIT):
+            raise ValueError(mode)
+        if mode != self.mode:
+            self.mode = mode
+            self.modeChanged.emit(mode)
+            self.update()
+
+    def side_rect(self, side: str) -> QRectF:
+        """Where a side's picture is drawn (both share it: the view is synced by construction)."""
+        size = self.image_size()
+        return QRectF(self.offset.x(), self.offset.y(), size.width() * self.scale, size.height() * self.scale)
+
+    def divider_x(self) -> float:
+        return self.width() * self.split
+
+    @Slot()
+    def fit(self) -> None:
+        size = self.image_size()
+        w, h = max(1, self.width()), max(1, self.height())
+        self.scale = max(MIN_SCALE, min(w / size.width(), h / size.height()))
+        self.offset = QPointF((w - size.width() * self.scale) / 2, (h - size.height() * self.scale) / 2)
+        self._fit = True
+        self.viewChanged.emit()
+        self.update()
+
+    @Slot()
+    def actual_size(self) -> None:
+        """100%: one picture pixel on one screen pixel, keeping the centre where it is."""
+        self._set_scale(1.0 / self.devicePixelRatioF(), QPointF(self.width() / 2, self.height() / 2))
+
+    def zoom_at(self, pos: QPointF, factor: float) -> None:
+        self._set_scale(self.scale * factor, pos)
+
+    def _set_scale(self, scale: float, anchor: QPointF) -> None:
+        scale = min(MAX_SCALE, max(MIN_SCALE, scale))
+        img_pt = (anchor - self.offset) / self.scale
+        self.scale = scale
+        self.offset = anchor - img_pt * scale
+        self._fit = False
+        self.viewChanged.emit()
+        self.update()
+
+    def pan(self, delta: QPointF) -> None:
+        self.offset += delta
+        self._fit = False
+        self.viewChanged.emit()
+        self.update()
+
+    def image_point(self, pos: QPointF) -> QPointF:
+        return (pos - self.offset) / self.scale
+
+    # -- events ----------------------------------------------------------------
+    def resizeEvent(self, event) -> None:
+        if self._fit:
+            self.fit()
+        super().resizeEvent(event)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        steps = event.angleDelta().y() / 120.0
+        if steps:
+            self.zoom_at(event.position(), 1.25**steps)
+        event.accept()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            return super().mousePressEvent(event)
+        pos = event.position()
+        if self.mode == SPLIT and abs(pos.x() - self.divider_x()) <= 8:
+            self._drag = "divider"
+        else:
+            self._drag = "pan"
+            self.setCursor(Qt.CursorShape.ClosedHandCursor)
+        self._last = pos
+        event.accept()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        pos = event.position()
+        if self._drag == "divider":
+            self.split = min(1.0, max(0.0, pos.x() / max(1, self.width())))
+            self.update()
+        elif self._drag == "pan":
+            self.pan(pos - self._last)
+        elif self.mode == SPLIT and abs(pos.x() - self.divider_x()) <= 8:
+            self.setCursor(Qt.CursorShape.SplitHCursor)
+        else:
+            self.setCursor(Qt.CursorShape.OpenHandCursor)
+        self._last = pos
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        self._drag = None
+        self.setCursor(Qt.CursorShape.OpenHandCursor)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        if self._fit:
+            self.actual_size()
+        else:
+            self.fit()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        if key == Qt.Key.Key_1:
+            self.set_mode(BEFORE)
+        elif key == Qt.Key.Key_2:
+            self.set_mode(AFTER)
+        elif key == Qt.Key.Key_3:
+            self.set_mode(SPLIT)
+        elif key == Qt.Key.Key_F:
+            self.fit()
+        elif key == Qt.Key.Key_0:
+            self.actual_size()
+        else:
+            super().keyPressEvent(event)
+
+    # -- painting ----------------------------------------------------------------
+    def paintEvent(self, event) -> None:
+        p = QPainter(self)
+        p.fillRect(self.rect(), self.palette().window())
+        if self.before is None and self.after is None:
+            p.setPen(self.palette().text().color())
+            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.placeholder)
+            p.end()
+            return
+        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, self.scale < 2)
+        target = self.side_rect(SPLIT)
+        split_x = self.divider_x()
+        sides = []
+        if self.mode in (BEFORE, SPLIT):
+            clip = QRectF(0, 0, split_x if self.mode == SPLIT else self.width(), self.height())
+            sides.append((self.before, clip))
+        if self.mode in (AFTER, SPLIT):
+            left = split_x if self.mode == SPLIT else 0
+            sides.append((self.after, QRectF(left, 0, self.width() - left, self.height())))
+        for pixmap, clip in sides:
+            p.save()
+            p.setClipRect(clip)
+            p.setBrushOrigin(target.topLeft())
+            p.fillRect(target, self._checker)
+            if pixmap is not None:
+                p.drawPixmap(target, pixmap, QRectF(pixmap.rect()))
+            p.restore()
+        if self.mode == SPLIT:
+            self._paint_divider(p, split_x)
+        if self.mode in (BEFORE, SPLIT):
+            self._paint_label(p, self.before_label, left=True)
+        if self.mode in (AFTER, SPLIT):
+            self._paint_label(p, self.after_label, left=False)
+        p.end()
+
+    def _paint_divider(self, p: QPainter, x: float) -> None:
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setPen(QPen(QColor(255, 255, 255, 230), 2))
+        p.drawLine(QPointF(x, 0), QPointF(x, self.height()))
+        handle = QRectF(x - 10, self.height() / 2 - 18, 20, 36)
+        p.setBrush(QColor(40, 40, 40, 200))
+        p.drawRoundedRect(handle, 6, 6)
+        p.setPen(QPen(QColor(255, 255, 255), 1.5))
+        cy = self.height() / 2
+        for dx in (-3, 3):
+            p.drawLine(QPointF(x + dx, cy - 8), QPointF(x + dx, cy + 8))
+
+    def _paint_label(self, p: QPainter, label: str, left: bool) -> None:
+        if not label:
+            return
+        fm = p.fontMetrics()
+        lines = label.splitlines()
+        w = max(fm.horizontalAdvance(line) for line in lines) + 16
+        h = fm.height() * len(lines) + 10
+        x = 10 if left else self.width() - w - 10
+        box = QRectF(x, 10, w, h)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor(0, 0, 0, 170))
+        p.drawRoundedRect(box, 6, 6)
+        p.setPen(QColor(255, 255, 255))
+        p.drawText(box.adjusted(8, 5, -8, -5), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, label)
+
+
+def side_label(title: str, info: MediaInfo | None, extra: str = "") -> str:
+    if info is None:
+        return title
+    parts = [text.human_bytes(info.bytes), text.dims(info.width, info.height), info.format]
+    if info.fps:
+        parts.append(f"{info.fps:.3g} fps")
+    line = f"{title} · " + " · ".join(p for p in parts if p)
+    return f"{line}\n{extra}" if extra else line
+
+
+class CompareDialog(QDialog):
+    """Before/after for one finished item. Pictures and frames are loaded in workers."""
+
+    _serial = itertools.count(1)
+
+    def __init__(self, item: QueueItem, runner: JobRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.item = item
+        self.runner = runner
+        self.setWindowTitle(f"Compare — {item.source.name}")
+        self.resize(1100, 760)
+        self.view = CompareView(self)
+        saved = item.saved_fraction
+        saving = "" if saved is None else (f"saved {saved * 100:.0f}%" if saved >= 0 else f"{-saved * 100:.0f}% larger")
+        self.view.set_labels(side_label("Before", item.before), side_label("After", item.after, saving))
+
+        bar = QHBoxLayout()
+        self.fit_button = QPushButton("Fit")
+        self.fit_button.setToolTip("Fit the whole picture in the window (F)")
+        self.fit_button.clicked.connect(self.view.fit)
+        self.actual_button = QPushButton("100%")
+        self.actual_button.setToolTip("One picture pixel per screen pixel (0)")
+        self.actual_button.clicked.connect(self.view.actual_size)
+        bar.addWidget(self.fit_button)
+        bar.addWidget(self.actual_button)
+        bar.addSpacing(16)
+        self.mode_buttons = QButtonGroup(self)
+        for key, (mode, title, tip) in enumerate(
+            ((BEFORE, "Before", "Show the original only (1)"),
+             (AFTER, "After", "Show the compressed file only (2)"),
+             (SPLIT, "Split", "Original left, compressed right; drag the divider (3)")),
+            start=1,
+        ):
+            b = QPushButton(f"{title} ({key})")
+            b.setCheckable(True)
+            b.setToolTip(tip)
+            b.setProperty("mode", mode)
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            self.mode_buttons.addButton(b, key)
+            bar.addWidget(b)
+        self.mode_buttons.button(3).setChecked(True)
+        self.mode_buttons.idClicked.connect(self._on_mode_clicked)
+        self.view.modeChanged.connect(self._on_mode_changed)
+        bar.addStretch(1)
+        self.status = QLabel("Loading…")
+        self.status.setToolTip("What the comparison is doing")
+        bar.addWidget(self.status)
+        for b in (self.fit_button, self.actual_button):
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.view, 1)
+
+        self.slider: QSlider | None = None
+        self._job = None
+        self._want = 0
+        if item.kind is MediaKind.VIDEO:
+            self._build_scrubber(layout)
+        self.view.setFocus()
+
+    # -- loading -----------------------------------------------------------------
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._want == 0:
+            self.reload()
+
+    @Slot()
+    def reload(self) -> None:
+        item = self.item
+        if item.output is None:
+            self.status.setText("Not compressed yet")
+            return
+        if self._job is not None:
+            self.runner.cancel(self._job)
+        self._want = next(self._serial)
+        if item.kind is MediaKind.VIDEO:
+            t = self.current_time()
+            size = (1280, 1280)
+            job = VideoFramesJob(self._want, item.source, item.output, t, size)
+            self.status.setText(f"Fetching frames at {text.duration(t)}…")
+        else:
+            job = LoadPairJob(self._want, item.source, item.output)
+            self.status.setText("Loading pictures…")
+        job.signals.finished.connect(self._on_loaded)
+        job.signals.failed.connect(self._on_failed)
+        self._job = job
+        self.runner.start(job, priority=20)
+
+    @Slot(int, object)
+    def _on_loaded(self, key: int, result) -> None:
+        if key != self._want:
+            return
+        self._job = None
+        if self.item.kind is MediaKind.VIDEO:
+            t, before, after = result
+            self.status.setText(f"Frame at {text.duration(t)}")
+        else:
+            before, after = result
+            self.status.setText("Wheel: zoom · drag: pan · 1/2/3: before/after/split")
+        keep = self.view.before is not None
+        self.view.set_pixmaps(_pixmap(before), _pixmap(after), keep_view=keep)
+
+    @Slot(int, str)
+    def _on_failed(self, key: int, message: str) -> None:
+        if key != self._want:
+            return
+        self._job = None
+        self.status.setText("Could not load")
+        self.status.setToolTip(message)
+        self.view.placeholder = message
+        self.view.update()
+
+    def is_loading(self) -> bool:
+        return self._job is not None
+
+    # -- video scrubber --------------------------------------------------------------
+    def _build_scrubber(self, layout: QVBoxLayout) -> None:
+        row = QHBoxLayout()
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setRange(0, 1000)
+        self.slider.setValue(100)
+        self.slider.setToolTip("Time: both sides show the frame at this moment")
+        self.time_label = QLabel()
+        self.time_label.setToolTip("Time of the frames shown")
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(150)
+        self._debounce.timeout.connect(self.reload)
+        self.slider.valueChanged.connect(self._on_scrub)
+        row.addWidget(QLabel("Time"))
+        row.addWidget(self.slider, 1)
+        row.addWidget(self.time_label)
+        layout.addLayout(row)
+        self._update_time_label()
+
+    def duration(self) -> float:
+        info = self.item.before
+        return float(info.duration) if info and info.duration else 0.0
+
+    def current_time(self) -> float:
+        if self.slider is None:
+            return 0.0
+        d = self.duration()
+        # Stay a little before the end: the last frame may not exist at exactly t = duration.
+        return max(0.0, min(d - 0.05, d * self.slider.value() / 1000)) if d else 0.0
+
+    @Slot(int)
+    def _on_scrub(self, _value: int) -> None:
+        self._update_time_label()
+        self._debounce.start()
+
+    def _update_time_label(self) -> None:
+        self.time_label.setText(f"{self.current_time():.2f} s / {self.duration():.2f} s")
+
+    # -- modes ---------------------------------------------------------------------
+    @Slot(int)
+    def _on_mode_clicked(self, button_id: int) -> None:
+        self.view.set_mode((BEFORE, AFTER, SPLIT)[button_id - 1])
+
+    @Slot(str)
+    def _on_mode_changed(self, mode: str) -> None:
+        self.mode_buttons.button((BEFORE, AFTER, SPLIT).index(mode) + 1).setChecked(True)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_1, Qt.Key.Key_2, Qt.Key.Key_3, Qt.Key.Key_F, Qt.Key.Key_0):
+            self.view.keyPressEvent(event)
+        elif event.key() == Qt.Key.Key_Space:
+            self.accept()
+        else:
+            super().keyPressEvent(event)
+
+    def done(self, result: int) -> None:
+        if self._job is not None:
+            self.runner.cancel(self._job)
+            self._job = None
+        super().done(result)
+
+
+def _pixmap(image: QImage) -> QPixmap:
+    return QPixmap.fromImage(image)  # on the GUI thread

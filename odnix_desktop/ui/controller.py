@@ -1,0 +1,254 @@
+"""The queue's behaviour: turns the window's intentions into jobs and job signals into rows.
+
+A QObject on the GUI thread, so every cross-thread slot here is a ``@Slot`` method.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtGui import QPixmap
+
+from odnix_desktop.core.batch import SkippedFile, WorkItem
+from odnix_desktop.core.options import CompressResult, Status
+from odnix_desktop.core.progress import Progress
+from odnix_desktop.core.settings import Settings
+from odnix_desktop.jobs.base import Job
+from odnix_desktop.jobs.runner import JobRunner
+from odnix_desktop.jobs.tasks import CollectJob, CompressJob, DescribeJob, Described
+from odnix_desktop.ui.queue_model import ItemState, QueueItem, QueueModel
+
+log = logging.getLogger(__name__)
+
+_RESULT_STATE = {
+    Status.COMPRESSED: ItemState.COMPRESSED,
+    Status.KEPT_ORIGINAL: ItemState.KEPT,
+    Status.SKIPPED: ItemState.SKIPPED,
+}
+
+
+class QueueController(QObject):
+    #: Items were added (count); emitted after each collect.
+    itemsAdded = Signal(int)
+    #: A path collect finished (all its rows exist, descriptions may still run).
+    collected = Signal()
+    #: Every started compress job has ended.
+    batchFinished = Signal()
+    #: Every describe job has ended (rows show their before values).
+    describedAll = Signal()
+    busyChanged = Signal(bool)
+
+    def __init__(self, model: QueueModel, runner: JobRunner, settings: Callable[[], Settings]) -> None:
+        super().__init__()
+        self.model = model
+        self.runner = runner
+        self._settings = settings
+        self._compress: dict[int, CompressJob] = {}
+        self._describe: dict[int, DescribeJob] = {}
+        self._collects: dict[int, CollectJob] = {}
+        self._collect_keys = 0
+        runner.batchDone.connect(self._on_batch_done)
+        runner.busyChanged.connect(self._on_busy_changed)
+
+    # -- adding ----------------------------------------------------------------
+    def add_paths(self, paths: list[Path]) -> None:
+        if not paths:
+            return
+        self._collect_keys += 1
+        job = CollectJob(self._collect_keys, [Path(p) for p in paths])
+        job.signals.finished.connect(self._on_collected)
+        job.signals.failed.connect(self._on_collect_failed)
+        job.signals.cancelled.connect(self._on_collect_cancelled)
+        self._collects[job.key] = job
+        self.runner.start(job, priority=10)
+
+    def pending_collects(self) -> int:
+        return len(self._collects)
+
+    def pending_describes(self) -> int:
+        return len(self._describe)
+
+    @Slot(int, object)
+    def _on_collected(self, key: int, entries: list) -> None:
+        self._collects.pop(key, None)
+        new: list[QueueItem] = []
+        for entry in entries:
+            if isinstance(entry, SkippedFile):
+                new.append(QueueItem(entry.source, state=ItemState.UNSUPPORTED, error=entry.reason))
+            elif isinstance(entry, WorkItem):
+                new.append(QueueItem(entry.source, rel_dir=entry.rel_dir, kind=entry.kind))
+        added = self.model.add(new)
+        for item in added:
+            if item.state is ItemState.PROBING:
+                self._start_describe(item)
+        self.itemsAdded.emit(len(added))
+        self.collected.emit()
+        self._maybe_described_all()
+
+    @Slot(int, str)
+    def _on_collect_failed(self, key: int, message: str) -> None:
+        self._collects.pop(key, None)
+        log.warning("could not read the dropped paths: %s", message)
+        self.collected.emit()
+
+    @Slot(int)
+    def _on_collect_cancelled(self, key: int) -> None:
+        self._collects.pop(key, None)
+        self.collected.emit()
+
+    def _start_describe(self, item: QueueItem) -> None:
+        job = DescribeJob(item.id, item.source)
+        job.signals.finished.connect(self._on_described)
+        job.signals.failed.connect(self._on_describe_failed)
+        job.signals.cancelled.connect(self._on_describe_cancelled)
+        self._describe[item.id] = job
+        self.runner.start(job)
+
+    @Slot(int, object)
+    def _on_described(self, key: int, described: Described) -> None:
+        self._describe.pop(key, None)
+        item = self.model.by_id(key)
+        if item is not None:
+            changes: dict = {"kind": described.kind}
+            if item.before is None:
+                changes["before"] = described.info
+            if described.thumbnail is not None and not described.thumbnail.isNull():
+                changes["thumbnail"] = QPixmap.fromImage(described.thumbnail)  # GUI thread
+            if item.state is ItemState.PROBING:
+                changes["state"] = ItemState.READY
+            self.model.update(key, **changes)
+        self._maybe_described_all()
+
+    @Slot(int, str)
+    def _on_describe_failed(self, key: int, message: str) -> None:
+        self._describe.pop(key, None)
+        item = self.model.by_id(key)
+        if item is not None and item.state is ItemState.PROBING:
+            self.model.update(key, state=ItemState.UNSUPPORTED, error=message)
+        self._maybe_described_all()
+
+    @Slot(int)
+    def _on_describe_cancelled(self, key: int) -> None:
+        self._describe.pop(key, None)
+        self._maybe_described_all()
+
+    def _maybe_described_all(self) -> None:
+        if not self._describe and not self._collects:
+            self.describedAll.emit()
+
+    # -- compressing -------------------------------------------------------------
+    def start(self, item_ids: list[int] | None = None) -> int:
+        """Queue every startable item (or the given ones). Returns how many were queued."""
+        settings = self._settings()
+        self.runner.set_image_workers(settings.workers)
+        out_root = settings.output_path
+        items = self.model.items() if item_ids is None else [self.model.by_id(i) for i in item_ids]
+        n = 0
+        for item in items:
+            if item is None or not item.state.startable or item.id in self._compress:
+                continue
+            options = settings.compress_options(self.model.effective_preset(item))
+            job = CompressJob(item.id, item.source, out_root, options, rel_dir=item.rel_dir, kind=item.kind)
+            job.signals.started.connect(self._on_started)
+            job.signals.progress.connect(self._on_progress)
+            job.signals.finished.connect(self._on_finished)
+            job.signals.failed.connect(self._on_failed)
+            job.signals.cancelled.connect(self._on_cancelled)
+            self._compress[item.id] = job
+            self.model.update(item.id, state=ItemState.QUEUED, error="", progress=None, warnings=())
+            self.runner.start(job)
+            n += 1
+        return n
+
+    def is_busy(self) -> bool:
+        return bool(self._compress)
+
+    def job_for(self, item_id: int) -> Job | None:
+        return self._compress.get(item_id)
+
+    @Slot(int)
+    def _on_started(self, key: int) -> None:
+        self.model.update(key, state=ItemState.RUNNING, progress=Progress(0.0, "starting"))
+
+    @Slot(int, object)
+    def _on_progress(self, key: int, progress: Progress) -> None:
+        item = self.model.by_id(key)
+        if item is not None and item.state is ItemState.RUNNING:
+            self.model.update(key, progress=progress)
+
+    @Slot(int, object)
+    def _on_finished(self, key: int, result: CompressResult) -> None:
+        self._compress.pop(key, None)
+        changes: dict = {
+            "state": _RESULT_STATE.get(result.status, ItemState.COMPRESSED),
+            "after": result.after,
+            "output": result.output,
+            "used_preset": result.preset,
+            "warnings": result.warnings,
+            "progress": None,
+            "error": "",
+        }
+        if result.before is not None:
+            changes["before"] = result.before
+        if result.kind is not None:
+            changes["kind"] = result.kind
+        self.model.update(key, **changes)
+
+    @Slot(int, str)
+    def _on_failed(self, key: int, message: str) -> None:
+        self._compress.pop(key, None)
+        self.model.update(key, state=ItemState.FAILED, error=message, progress=None)
+
+    @Slot(int)
+    def _on_cancelled(self, key: int) -> None:
+        self._compress.pop(key, None)
+        self.model.update(key, state=ItemState.CANCELLED, progress=None)
+
+    @Slot()
+    def _on_batch_done(self) -> None:
+        if not self._compress:
+            self.batchFinished.emit()
+
+    @Slot(int)
+    def _on_busy_changed(self, n: int) -> None:
+        self.busyChanged.emit(n > 0)
+
+    # -- managing -------------------------------------------------------------
+    def cancel(self, item_ids: list[int]) -> None:
+        for item_id in item_ids:
+            job = self._compress.get(item_id)
+            if job is not None:
+                self.runner.cancel(job)
+
+    def cancel_all(self) -> None:
+        for item_id in sorted(self._compress, reverse=True):
+            self.runner.cancel(self._compress[item_id])
+
+    def retry(self, item_ids: list[int] | None = None) -> int:
+        """Failed or cancelled items go back to the queue and start again."""
+        items = self.model.items() if item_ids is None else [self.model.by_id(i) for i in item_ids]
+        again = [i.id for i in items if i is not None and i.state.retryable]
+        for item_id in again:
+            self.model.update(item_id, state=ItemState.READY, error="", after=None, output=None)
+        return self.start(again) if again else 0
+
+    def remove(self, item_ids: list[int]) -> None:
+        for item_id in item_ids:
+            for jobs in (self._compress, self._describe):
+                job = jobs.pop(item_id, None)
+                if job is not None:
+                    self.runner.cancel(job)
+        self.model.remove(item_ids)
+        self._maybe_described_all()
+
+    def clear_finished(self) -> None:
+        self.remove([i.id for i in self.model.items() if i.state.finished])
+
+    def shutdown(self) -> bool:
+        """Cancel everything and wait: no job (and so no temp file) outlives this."""
+        for d in (self._compress, self._describe, self._collects):
+            d.clear()
+        return self.runner.shutdown()

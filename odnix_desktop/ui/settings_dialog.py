@@ -1,0 +1,129 @@
+"""The settings dialog. It edits a copy: OK returns new settings, Cancel leaves the old ones."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from odnix_desktop.core.settings import AFTER_BATCH_ACTIONS, FPS_CAPS, Settings, default_workers
+
+AFTER_BATCH_TITLES = {"nothing": "Do nothing", "open-folder": "Open the output folder"}
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Settings")
+        self._original = settings  # never modified (frozen); the widgets hold the copy
+        form = QFormLayout()
+
+        self.output = QLineEdit(str(settings.output_path))
+        self.output.setToolTip("Compressed files are written here (never over the originals)")
+        browse = QPushButton("Browse…")
+        browse.setToolTip("Choose the output folder")
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.output, 1)
+        row.addWidget(browse)
+        form.addRow("Output folder", row)
+
+        self.quality = QSpinBox()
+        self.quality.setRange(1, 100)
+        self.quality.setValue(settings.quality)
+        self.quality.setToolTip("Encoder quality, 1–100 (libjpeg scale). 80 is the Odnix default.")
+        form.addRow("Quality", self.quality)
+
+        self.max_dimension = QSpinBox()
+        self.max_dimension.setRange(0, 16384)
+        self.max_dimension.setSingleStep(64)
+        self.max_dimension.setSpecialValueText("Preset's limit")
+        self.max_dimension.setSuffix(" px")
+        self.max_dimension.setValue(settings.max_dimension or 0)
+        self.max_dimension.setToolTip("Longest side of photos, at most (0: the preset decides)")
+        form.addRow("Max dimension", self.max_dimension)
+
+        self.fps_cap = QComboBox()
+        for fps in FPS_CAPS:
+            self.fps_cap.addItem(f"{fps} fps", fps)
+        self.fps_cap.setCurrentIndex(self.fps_cap.findData(settings.fps_cap))
+        self.fps_cap.setToolTip("Clips with more frames per second are reduced to this")
+        form.addRow("Video fps cap", self.fps_cap)
+
+        self.keep_original = QCheckBox("Keep the original when compressing does not make it smaller")
+        self.keep_original.setChecked(settings.keep_original_if_smaller)
+        self.keep_original.setToolTip(
+            "If the compressed file would be larger, write the original pixels (metadata removed) instead"
+        )
+        form.addRow("Keep original", self.keep_original)
+
+        self.workers = QSpinBox()
+        self.workers.setRange(0, 64)
+        self.workers.setSpecialValueText(f"One per core ({default_workers()})")
+        self.workers.setValue(settings.image_workers)
+        self.workers.setToolTip("How many photos are compressed at once (clips always run one at a time)")
+        form.addRow("Image workers", self.workers)
+
+        self.after_batch = QComboBox()
+        for action in AFTER_BATCH_ACTIONS:
+            self.after_batch.addItem(AFTER_BATCH_TITLES[action], action)
+        self.after_batch.setCurrentIndex(self.after_batch.findData(settings.after_batch))
+        self.after_batch.setToolTip("What happens when the whole batch is done")
+        form.addRow("After the batch", self.after_batch)
+
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok
+            | QDialogButtonBox.StandardButton.Cancel
+            | QDialogButtonBox.StandardButton.RestoreDefaults
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setToolTip("Save these settings")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setToolTip("Discard the changes")
+        defaults = buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults)
+        defaults.setToolTip("Put every field back to its default (not saved until OK)")
+        defaults.clicked.connect(self._restore_defaults)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self.buttons = buttons
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(560)
+
+    def _browse(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Output folder", self.output.text())
+        if folder:
+            self.output.setText(folder)
+
+    def _restore_defaults(self) -> None:
+        d = Settings(batch_preset=self._original.batch_preset)
+        self.output.setText(str(d.output_path))
+        self.quality.setValue(d.quality)
+        self.max_dimension.setValue(0)
+        self.fps_cap.setCurrentIndex(self.fps_cap.findData(d.fps_cap))
+        self.keep_original.setChecked(d.keep_original_if_smaller)
+        self.workers.setValue(d.image_workers)
+        self.after_batch.setCurrentIndex(self.after_batch.findData(d.after_batch))
+
+    def settings(self) -> Settings:
+        """The settings as edited (a new object; the original is unchanged)."""
+        return self._original.with_changes(
+            output_folder=self.output.text().strip(),
+            quality=self.quality.value(),
+            max_dimension=max(16, self.max_dimension.value()) if self.max_dimension.value() else None,
+            fps_cap=self.fps_cap.currentData(),
+            keep_original_if_smaller=self.keep_original.isChecked(),
+            image_workers=self.workers.value(),
+            after_batch=self.after_batch.currentData(),
+        )

@@ -1,0 +1,58 @@
+"""Light and dark, following the system (or ``ODNIX_COLOR_SCHEME=light|dark``)."""
+
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication
+
+
+def dark_palette() -> QPalette:
+    p = QPalette()
+    window, base, text = QColor(37, 37, 40), QColor(28, 28, 31), QColor(230, 230, 230)
+    disabled = QColor(128, 128, 128)
+    for role, colour in (
+        (QPalette.ColorRole.Window, window),
+        (QPalette.ColorRole.WindowText, text),
+        (QPalette.ColorRole.Base, base),
+        (QPalette.ColorRole.AlternateBase, QColor(44, 44, 48)),
+        (QPalette.ColorRole.ToolTipBase, QColor(50, 50, 54)),
+        (QPalette.ColorRole.ToolTipText, text),
+        (QPalette.ColorRole.PlaceholderText, disabled),
+        (QPalette.ColorRole.Text, text),
+        (QPalette.ColorRole.Button, QColor(48, 48, 52)),
+        (QPalette.ColorRole.ButtonText, text),
+        (QPalette.ColorRole.BrightText, QColor(255, 90, 90)),
+        (QPalette.ColorRole.Light, QColor(70, 70, 75)),
+        (QPalette.ColorRole.Midlight, QColor(60, 60, 64)),
+        (QPalette.ColorRole.Mid, QColor(90, 90, 96)),
+        (QPalette.ColorRole.Dark, QColor(20, 20, 22)),
+        (QPalette.ColorRole.Shadow, QColor(0, 0, 0)),
+        (QPalette.ColorRole.Highlight, QColor(64, 128, 220)),
+        (QPalette.ColorRole.HighlightedText, QColor(255, 255, 255)),
+        (QPalette.ColorRole.Link, QColor(100, 160, 255)),
+    ):
+        p.setColor(role, colour)
+    for role in (QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText, QPalette.ColorRole.WindowText):
+        p.setColor(QPalette.ColorGroup.Disabled, role, disabled)
+    return p
+
+
+def wants_dark() -> bool:
+    forced = os.environ.get("ODNIX_COLOR_SCHEME", "").lower()
+    if forced in ("dark", "light"):
+        return forced == "dark"
+    return QGuiApplication.styleHints().colorScheme() == Qt.ColorScheme.Dark
+
+
+def apply(app: QApplication) -> None:
+    """Fusion everywhere (same look on every platform) with a palette for the system's scheme."""
+    app.setStyle("Fusion")
+    app.setPalette(dark_palette() if wants_dark() else app.style().standardPalette())
+
+
+def follow_system(app: QApplication) -> None:
+    apply(app)
+    app.styleHints().colorSchemeChanged.connect(lambda _scheme: apply(app))  # GUI thread only
