@@ -54,9 +54,10 @@ def run_item(
     except Cancelled:
         return CompressResult(source=source, status=Status.CANCELLED, seconds=time.perf_counter() - started)
     except OdnixError as exc:
-        log.info("%s", exc)
+        message = str(exc) if exc.path is not None else f"{source.name}: {exc}"
+        log.info("%s", message)
         return CompressResult(
-            source=source, status=Status.FAILED, error=str(exc), seconds=time.perf_counter() - started
+            source=source, status=Status.FAILED, error=message, seconds=time.perf_counter() - started
         )
     except MemoryError:
         return CompressResult(

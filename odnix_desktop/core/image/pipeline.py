@@ -24,6 +24,9 @@ log = logging.getLogger(__name__)
 #: Smallest quality and side the byte-budget search goes down to.
 MIN_QUALITY = 30
 MIN_SIDE = 160
+#: JPEG draft (DCT-scaled) decoding keeps at least this many decoded pixels per
+#: output pixel in each direction, so that Lanczos still has detail to work with.
+DRAFT_HEADROOM = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +85,7 @@ def render_still(opened: decode.Opened, path: Path, geometry: Geometry, notes: l
     draft = None
     if scale < 1.0:
         stored = opened.stored_size
-        draft = (stored[0] * scale, stored[1] * scale)
+        draft = (stored[0] * scale * DRAFT_HEADROOM, stored[1] * scale * DRAFT_HEADROOM)
     img = decode.load(opened, path, draft)
     icc = img.info.get("icc_profile")
     img = colour.normalise_depth(img)
