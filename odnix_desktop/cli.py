@@ -316,13 +316,29 @@ def _run_interruptible(runner: Runner, entries: Sequence[WorkItem | SkippedFile]
             signal.signal(signal.SIGINT, previous)
 
 
-SUBCOMMANDS: dict[str, Callable[[Sequence[str]], int]] = {}
+#: Subcommands other than compressing, as "module:function" taking argv and returning the exit status.
+SUBCOMMANDS: dict[str, str] = {
+    "login": "odnix_desktop.cli_upload:login_main",
+    "logout": "odnix_desktop.cli_upload:logout_main",
+    "upload": "odnix_desktop.cli_upload:upload_main",
+    "history": "odnix_desktop.cli_upload:history_main",
+}
+
+
+def _subcommand(name: str) -> Callable[[Sequence[str]], int]:
+    import importlib
+
+    module, func = SUBCOMMANDS[name].split(":")
+    return getattr(importlib.import_module(module), func)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in SUBCOMMANDS:
-        return SUBCOMMANDS[argv[0]](argv[1:])
+        try:
+            return _subcommand(argv[0])(argv[1:])
+        except SystemExit as exc:
+            return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
     try:
         return compress_main(argv)
     except SystemExit as exc:  # argparse: usage errors exit 2
