@@ -151,7 +151,7 @@ def test_encode_args_hdr_tone_maps() -> None:
     assert parts[1].startswith("zscale=w=720:h=406") and "tin=smpte2084" in parts[1] and "t=linear" in parts[1]
     assert "tonemap=tonemap=hable:desat=0" in parts
     assert any(p.startswith("zscale=t=bt709:m=bt709") for p in parts)
-    assert parts[-2:] == ["format=yuv420p", "setsar=1"]
+    assert parts[-3:] == ["format=yuv420p", "setsar=1", command.TAG_BT709]
 
 
 def test_bt601_source_is_converted_not_relabelled() -> None:

@@ -20,6 +20,10 @@ TRIM_TOLERANCE_S = 0.05
 #: How often ffmpeg writes a progress block (seconds).
 STATS_PERIOD_S = 0.25
 
+#: Tags the frames (so the encoder's VUI) as BT.709 limited range; an untagged source's
+#: frames would otherwise leave primaries and transfer unspecified.
+TAG_BT709 = "setparams=range=tv:color_primaries=bt709:color_trc=bt709:colorspace=bt709"
+
 # Matrix names as ``scale`` (swscale) understands them.
 _SWS_MATRIX = {
     "bt709": "bt709", "smpte170m": "smpte170m", "bt470bg": "bt470bg", "fcc": "fcc",
@@ -187,6 +191,8 @@ def colour_filters(colour: Colour, width: int, height: int, *, rgb: bool = False
                      ":dither=ordered"]
         chain.append("format=rgb24" if rgb else "format=yuv420p")
         chain.append("setsar=1")
+        if not rgb:
+            chain.append(TAG_BT709)
         return chain
     in_matrix = _SWS_MATRIX.get(colour.matrix, "bt709")
     if rgb:
@@ -195,7 +201,7 @@ def colour_filters(colour: Colour, width: int, height: int, *, rgb: bool = False
         return [scale, "format=rgb24", "setsar=1"]
     scale = (f"scale=w={width}:h={height}:flags=bicubic:in_color_matrix={in_matrix}"
              f":out_color_matrix=bt709:in_range={colour.range}:out_range=tv")
-    return [scale, "format=yuv420p", "setsar=1"]
+    return [scale, "format=yuv420p", "setsar=1", TAG_BT709]
 
 
 def video_filter(plan: EncodePlan) -> str:

@@ -1,0 +1,1 @@
+"""The video pipeline: probe with ffmpeg, one encode pass, preview frames. No Qt here."""
