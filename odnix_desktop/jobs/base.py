@@ -55,8 +55,9 @@ class Job(QRunnable):
 
     def __init__(self, key: int = 0) -> None:
         super().__init__()
-        # Python keeps the reference (the runner), never the pool: no double delete.
-        self.setAutoDelete(False)
+        # autoDelete stays True (the pool owns the C++ side once started). Do not call
+        # setAutoDelete(False): PySide6 6.12's binding over-releases None and crashes at exit.
+        # The runner keeps the Python wrapper (and so the signals object) until the job ends.
         self.id = next(_ids)
         self.key = key
         self.signals = JobSignals()

@@ -10,7 +10,9 @@ from __future__ import annotations
 import logging
 import weakref
 
-from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
+import shiboken6
+
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThreadPool, Signal, Slot
 
 from odnix_desktop.core.settings import default_workers
 from odnix_desktop.jobs.base import Job
@@ -25,7 +27,7 @@ def live_runners() -> list[JobRunner]:
     out = []
     for ref in list(_runners):
         runner = ref()
-        if runner is None:
+        if runner is None or not shiboken6.isValid(runner):
             _runners.remove(ref)
         else:
             out.append(runner)
@@ -81,10 +83,13 @@ class JobRunner(QObject):
 
     # -- cancelling -----------------------------------------------------------
     def cancel(self, job: Job) -> None:
+        """Set the job's cancel token. A job still queued ends as cancelled as soon as a thread
+        takes it, without doing any work.
+
+        (``QThreadPool.tryTake`` would end it sooner, but PySide6 6.12's binding of it
+        over-releases the returned bool and crashes the interpreter at exit.)
+        """
         job.cancel()
-        pool = self.pools[job.pool_name]
-        if pool.tryTake(job):  # never started: it will never run, so end it here
-            job.end_unstarted()
 
     def cancel_all(self, pools: tuple[str, ...] | None = None) -> None:
         # Take the queued ones first so freed threads do not pick them up.
@@ -96,6 +101,11 @@ class JobRunner(QObject):
         """Cancel everything and wait for the threads. Returns False if some did not stop."""
         self.cancel_all()
         ok = all(pool.waitForDone(timeout_ms) for pool in self.pools.values())
+        if ok:
+            # Deliver the queued "ended" signals now, so the bookkeeping is empty on return.
+            QCoreApplication.sendPostedEvents(self, QEvent.Type.MetaCall)
+            self._live.clear()
+            self._done.clear()
         return ok
 
     def wait(self, timeout_ms: int = 30_000) -> bool:
