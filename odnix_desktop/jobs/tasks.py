@@ -100,6 +100,20 @@ class Described:
     thumbnail: QImage | None
 
 
+def describe_media(path: Path) -> tuple[MediaKind, MediaInfo]:
+    """``core.inspect.describe``; for clips, falls back to ``probe(path).media_info()`` while
+    ``core.video.probe`` has no module-level ``media_info`` (which ``describe`` expects)."""
+    from odnix_desktop.core.inspect import describe
+    from odnix_desktop.core.media import sniff_kind
+
+    if sniff_kind(path) is MediaKind.VIDEO:
+        from odnix_desktop.core.video import probe as video_probe
+
+        if not hasattr(video_probe, "media_info"):
+            return MediaKind.VIDEO, video_probe.probe(path).media_info()
+    return describe(path)
+
+
 class DescribeJob(Job):
     """``core.inspect.describe`` (headers only) plus a small thumbnail."""
 
@@ -109,9 +123,7 @@ class DescribeJob(Job):
         self.thumb_side = thumb_side
 
     def work(self) -> Described:
-        from odnix_desktop.core.inspect import describe
-
-        kind, info = describe(self.path)
+        kind, info = describe_media(self.path)
         thumb: QImage | None = None
         if not self.cancel_event.is_set():
             try:
