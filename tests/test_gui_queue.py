@@ -237,6 +237,7 @@ def test_shortcuts_delete_and_start(qtbot, window, tmp_path):
         warnings.simplefilter("ignore", DeprecationWarning)
         QApplication.setActiveWindow(window)
     window.select_item(window.model.item(0))
+    qtbot.waitUntil(window.act_remove.isEnabled)  # actions refresh at most every 100 ms
     qtbot.keyClick(window.table, Qt.Key.Key_Delete)
     assert window.model.rowCount() == 1
     with qtbot.waitSignal(window.controller.batchFinished, timeout=30_000):

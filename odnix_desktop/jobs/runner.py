@@ -54,6 +54,7 @@ class JobRunner(QObject):
             self.pools[name] = pool
         self._live: dict[int, Job] = {}
         self._done: list[Job] = []  # ended, but run() may not have returned yet
+        self._compress_live = 0
         _runners.append(weakref.ref(self))
 
     # -- starting -----------------------------------------------------------
@@ -62,7 +63,9 @@ class JobRunner(QObject):
         job.signals.ended.connect(self._on_ended)
         self.pools[job.pool_name].start(job, priority)
         if job.pool_name in self.COMPRESS_POOLS:
-            self.busyChanged.emit(self.compress_count())
+            self._compress_live += 1
+            if self._compress_live == 1:
+                self.busyChanged.emit(1)
         return job
 
     def set_image_workers(self, n: int) -> None:
@@ -73,7 +76,7 @@ class JobRunner(QObject):
         return list(self._live.values())
 
     def compress_count(self) -> int:
-        return sum(1 for j in self._live.values() if j.pool_name in self.COMPRESS_POOLS)
+        return self._compress_live
 
     def is_busy(self) -> bool:
         return self.compress_count() > 0
@@ -106,6 +109,7 @@ class JobRunner(QObject):
             QCoreApplication.sendPostedEvents(self, QEvent.Type.MetaCall)
             self._live.clear()
             self._done.clear()
+            self._compress_live = 0
         return ok
 
     def wait(self, timeout_ms: int = 30_000) -> bool:
@@ -119,7 +123,7 @@ class JobRunner(QObject):
             self._done.append(job)
         self._done = [j for j in self._done if not j.returned.is_set()]
         if job is not None and job.pool_name in self.COMPRESS_POOLS:
-            n = self.compress_count()
-            self.busyChanged.emit(n)
-            if n == 0:
+            self._compress_live -= 1
+            if self._compress_live == 0:
+                self.busyChanged.emit(0)
                 self.batchDone.emit()

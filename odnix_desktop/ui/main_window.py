@@ -7,7 +7,7 @@ import shutil
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, QSize, QModelIndex, QSortFilterProxyModel, Qt, QUrl, Signal, Slot
+from PySide6.QtCore import QItemSelectionModel, QSize, QTimer, QModelIndex, QSortFilterProxyModel, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QGuiApplication, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -66,13 +66,19 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self._build_footer()
 
+        # Actions and footer look at every row: refresh them at most every 100 ms, never per signal.
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(100)
+        self._refresh_timer.timeout.connect(self._refresh_now)
         self.model.rowsInserted.connect(self._on_rows_changed)
         self.model.rowsRemoved.connect(self._on_rows_changed)
-        self.model.totalsChanged.connect(self._update_footer)
-        self.model.dataChanged.connect(self._update_actions)
+        self.model.totalsChanged.connect(self._schedule_refresh)
+        self.model.dataChanged.connect(self._schedule_refresh)
         self.controller.busyChanged.connect(self._on_busy_changed)
         self.controller.batchFinished.connect(self._on_batch_finished)
         self._on_rows_changed()
+        self._refresh_now()
 
     # -- building ------------------------------------------------------------------
     def _build_table(self) -> None:
@@ -110,7 +116,7 @@ class MainWindow(QMainWindow):
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         table.customContextMenuRequested.connect(self._show_context_menu)
         table.setToolTip("")
-        table.selectionModel().selectionChanged.connect(self._update_actions)
+        table.selectionModel().selectionChanged.connect(self._schedule_refresh)
         self.table = table
 
     def _action(self, text_: str, tip: str, slot, shortcut=None, icon: QStyle.StandardPixmap | None = None) -> QAction:
@@ -392,6 +398,15 @@ class MainWindow(QMainWindow):
     @Slot()
     def _on_rows_changed(self, *args) -> None:
         self.drop_zone.set_empty(self.model.rowCount() == 0)
+        self._schedule_refresh()
+
+    @Slot()
+    def _schedule_refresh(self, *args) -> None:
+        if not self._refresh_timer.isActive():
+            self._refresh_timer.start()
+
+    @Slot()
+    def _refresh_now(self) -> None:
         self._update_footer()
         self._update_actions()
 
@@ -423,11 +438,11 @@ class MainWindow(QMainWindow):
 
     @Slot(bool)
     def _on_busy_changed(self, busy: bool) -> None:
-        self._update_actions()
+        self._schedule_refresh()
 
     @Slot()
     def _on_batch_finished(self) -> None:
-        self._update_actions()
+        self._refresh_now()
         if self._closing:
             return
         items = self.model.items()
