@@ -1,0 +1,94 @@
+"""Errors of the Odnix upload client, each with a message fit for a person.
+
+The base class is :class:`odnix_desktop.core.errors.OdnixError`; a cancelled upload raises the
+core's :class:`~odnix_desktop.core.errors.Cancelled`, which is not a failure.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from odnix_desktop.core.errors import OdnixError
+
+
+class UploadError(OdnixError):
+    """Something went wrong talking to an Odnix server."""
+
+
+class ServerAddressError(UploadError):
+    """The server URL is not usable (malformed, or an unsupported scheme)."""
+
+
+class InsecureServerError(ServerAddressError):
+    """Plain ``http://`` to a host other than this computer, and the user did not allow it."""
+
+
+class LoginRequiredError(UploadError):
+    """No valid token: the user has to log in (again). Every HTTP 401 becomes this."""
+
+
+class LoginFailedError(LoginRequiredError):
+    """The server refused the user name or password."""
+
+
+class PreflightError(UploadError):
+    """A check before sending refused the upload; nothing was sent.
+
+    ``check`` names the check (``caption-length``, ``image-size``, ``reel-quota``...).
+    """
+
+    def __init__(self, message: str, *, check: str, path: Path | None = None) -> None:
+        self.check = check
+        super().__init__(message, path=path)
+
+
+class UploadRefusedError(UploadError):
+    """The server answered and refused (``success: false``, or a 4xx other than 401).
+
+    ``server_message`` is the server's own text, cleaned of Python list brackets.
+    """
+
+    def __init__(self, message: str, *, server_message: str = "", status: int = 200,
+                 path: Path | None = None) -> None:
+        self.server_message = server_message
+        self.status = status
+        super().__init__(message, path=path)
+
+
+class ServerError(UploadError):
+    """The server failed (5xx) or answered something that is not its API (not JSON, a redirect)."""
+
+    def __init__(self, message: str, *, status: int | None = None, path: Path | None = None) -> None:
+        self.status = status
+        super().__init__(message, path=path)
+
+
+class TLSError(UploadError):
+    """The server's TLS certificate could not be verified. Never retried, never bypassed."""
+
+
+class ConnectionLostError(UploadError):
+    """The network failed (no connection, dropped, or no answer in time).
+
+    ``reached_server`` is False when the request provably did not reach the server, None when
+    it may have.
+    """
+
+    def __init__(self, message: str, *, reached_server: bool | None, path: Path | None = None) -> None:
+        self.reached_server = reached_server
+        super().__init__(message, path=path)
+
+
+class OutcomeUnknownError(ConnectionLostError):
+    """The whole request was sent but no answer came: the server may have done it.
+
+    Not retried automatically for calls that are not safe to repeat (a post, a reel...): the
+    user decides, after looking at their profile.
+    """
+
+    def __init__(self, message: str, *, path: Path | None = None) -> None:
+        super().__init__(message, reached_server=None, path=path)
+
+
+class HistoryError(UploadError):
+    """The upload history database cannot be opened or is from a newer version."""
