@@ -31,6 +31,7 @@ from tests.video_fixtures import (  # noqa: F401  (fixtures)
     sdr_twin,
     small_clip,
     truncated,
+    with_rotation,
 )
 
 REEL = CompressOptions(preset="reel")
@@ -133,6 +134,14 @@ def test_fallback_keeps_original_streams_without_metadata(efficient_clip: Path, 
     # Without the fallback the compressed (larger) output is written.
     forced = compress_video(efficient_clip, tmp_path, CompressOptions(preset="reel", keep_original_if_smaller=False))
     assert forced.status is Status.COMPRESSED and forced.output != result.output
+
+
+def test_fallback_keeps_the_display_rotation(efficient_clip: Path, tmp_path: Path) -> None:
+    rotated = with_rotation(efficient_clip, tmp_path / "rotated.mp4", 90)
+    result = compress_video(rotated, tmp_path / "out", REEL)
+    assert result.status is Status.KEPT_ORIGINAL and result.output is not None
+    assert probe(result.output).display_size == (240, 320)
+    assert result.after is not None and (result.after.width, result.after.height) == (240, 320)
 
 
 def test_truncated_and_audio_only_fail_clearly(truncated: Path, audio_only: Path, tmp_path: Path) -> None:
