@@ -25,7 +25,7 @@ def describe(path: Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> tuple[MediaKin
     from odnix_desktop.core.video import probe as video_probe
 
     try:
-        return kind, video_probe.media_info(path)
+        return kind, video_probe.probe(path).media_info()
     except OdnixError:
         raise
     except (OSError, ValueError) as exc:  # pragma: no cover - defensive
