@@ -112,6 +112,10 @@ class PreflightReport:
         return self.media
 
 
+def _a(noun: str) -> str:
+    return f"an {noun}" if noun[:1] in "aeiou" else f"a {noun}"
+
+
 def _video_type(path: Path) -> tuple[str, str] | None:
     with path.open("rb") as fh:
         head = fh.read(64)
@@ -137,18 +141,18 @@ def check_caption(target: Target, caption: str) -> Check:
 def check_media(target: Target, path: Path) -> tuple[list[Check], MediaFacts | None]:
     """Type by content, then pixels and bytes. Reads headers only (and probes a clip)."""
     rules = RULES[target]
-    wanted = " or ".join(sorted(k.value for k in rules.kinds))
+    wanted = " or ".join(_a(k.value) for k in sorted(rules.kinds, key=lambda k: k.value))
     try:
         kind = sniff_kind(path)
     except OdnixError as exc:
-        return [Check("media-type", False, f"{exc.reason}; a {target.title} needs a {wanted}")], None
+        return [Check("media-type", False, f"{exc.reason}; a {target.title} needs {wanted}")], None
     if kind not in rules.kinds:
         return [Check("media-type", False,
-                      f"this is a {kind.value}; a {target.title} needs a {wanted}")], None
+                      f"this is {_a(kind.value)}; a {target.title} needs {wanted}")], None
     try:
         _, info = describe(path)
     except OdnixError as exc:
-        return [Check("media-type", False, f"cannot be read as a {kind.value}: {exc.reason}")], None
+        return [Check("media-type", False, f"cannot be read as {_a(kind.value)}: {exc.reason}")], None
     if kind is MediaKind.IMAGE:
         known = _IMAGE_TYPES.get(info.format.upper())
         if known is None:
