@@ -41,10 +41,19 @@ from odnix_desktop.core.upload import (
     upload_story,
     verify,
 )
-from odnix_desktop.core.upload.transport import OdnixHttp, Request as ApiRequest
+from odnix_desktop.core.upload.transport import OdnixHttp
+from odnix_desktop.core.upload.transport import Request as ApiRequest
 from odnix_desktop.core.userdirs import data_dir
 from tests.upload_fakes import *  # noqa: F403 - fixtures
-from tests.upload_fakes import PASSWORD, TOKEN, FakeOdnix, drop_connection, image_file, noisy_png, video_file
+from tests.upload_fakes import (
+    PASSWORD,
+    TOKEN,
+    FakeOdnix,
+    drop_connection,
+    image_file,
+    noisy_png,
+    video_file,
+)
 
 
 @pytest.fixture
@@ -64,7 +73,9 @@ def big_png(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 # --------------------------------------------------------------------------- session
-def test_login_sends_json_without_token_and_keeps_the_token_in_the_keyring(fake, memory_keyring, fast_settings):
+def test_login_sends_json_without_token_and_keeps_the_token_in_the_keyring(
+    fake, memory_keyring, fast_settings
+):
     server = ServerAddress.parse(fake.url)
     s = login(server, "moderator", PASSWORD, settings=fast_settings)
     assert s.token == TOKEN and s.username == "moderator" and s.user_id == 1
@@ -126,7 +137,9 @@ def test_401_means_log_in_again_whatever_the_call(fake, photo, fast_settings):
     with pytest.raises(LoginRequiredError):
         upload_post(stale, photo, "hello")
     with pytest.raises(LoginRequiredError):
-        upload_reel(stale, video_file(photo.with_name("c.mp4")), "hi")  # the profile lookup gets the 401
+        upload_reel(
+            stale, video_file(photo.with_name("c.mp4")), "hi"
+        )  # the profile lookup gets the 401
     assert fake.calls("/api/post-scribe/") == 1 and fake.calls("/api/omzo/upload/") == 0
     rows = UploadHistory().rows()
     assert [(r.target, r.status) for r in rows] == [("post", UploadStatus.FAILED)]
@@ -139,7 +152,9 @@ def test_plain_http_to_another_host_is_refused_unless_allowed(url):
     assert ServerAddress.parse(url, allow_insecure_http=True).url == url
 
 
-@pytest.mark.parametrize("url", ["http://localhost:8765", "http://127.0.0.1", "http://[::1]:9", "https://odnix.example"])
+@pytest.mark.parametrize(
+    "url", ["http://localhost:8765", "http://127.0.0.1", "http://[::1]:9", "https://odnix.example"]
+)
 def test_https_and_this_computer_are_allowed(url):
     assert ServerAddress.parse(url).url == url
 
@@ -151,7 +166,9 @@ def test_token_never_sent_over_plain_http_even_if_the_address_was_built_by_hand(
 
 
 def test_a_redirect_is_not_followed(fake, session):
-    fake.override["/api/verify-token/"] = lambda r: Response("", 302, {"Location": "http://elsewhere.example/"})
+    fake.override["/api/verify-token/"] = lambda r: Response(
+        "", 302, {"Location": "http://elsewhere.example/"}
+    )
     with pytest.raises(ServerError, match="redirected"):
         verify(session)
     assert fake.calls("/api/verify-token/") == 1
@@ -168,13 +185,33 @@ def test_tls_is_verified(tmp_path, fast_settings):
     if shutil.which("openssl") is None:
         pytest.skip("openssl is needed to make a self-signed certificate")
     key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
-                    "-out", str(cert), "-days", "1", "-subj", "/CN=localhost"], check=True, capture_output=True)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+        ],
+        check=True,
+        capture_output=True,
+    )
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
     with HTTPServer(host="localhost", port=0, ssl_context=context) as server:
         server.expect_request("/api/verify-token/").respond_with_json({"success": True})
-        s = Session(ServerAddress.parse(f"https://localhost:{server.port}"), "u", TOKEN, None, fast_settings)
+        s = Session(
+            ServerAddress.parse(f"https://localhost:{server.port}"), "u", TOKEN, None, fast_settings
+        )
         from odnix_desktop.core.upload import TLSError
 
         with pytest.raises(TLSError, match="certificate"):
@@ -194,7 +231,9 @@ def test_each_target_returns_its_ids_and_urls(fake, session, photo, clip):
     chat = send_chat_media(session, "alice", photo, "look")
     assert chat.id == "1" and chat.chat_id == 1 and chat.media_type == "image"
     avatar = upload_profile_picture(session, photo)
-    assert avatar.url is not None and avatar.url.startswith(f"{fake.url}/media/profile_pics/avatar-")
+    assert avatar.url is not None and avatar.url.startswith(
+        f"{fake.url}/media/profile_pics/avatar-"
+    )
     assert avatar.url.endswith(".jpg")
     assert [r.status for r in UploadHistory().rows()] == [UploadStatus.DONE] * 5
 
@@ -207,7 +246,10 @@ def test_upload_name_follows_the_content_not_the_extension(fake, session, tmp_pa
 
 def test_success_false_at_http_200_is_a_refusal_with_the_servers_words(fake, session, photo):
     fake.override["/api/send-message/"] = lambda r: Response(
-        '{"success": false, "error": "[\'Invalid or corrupt image file.\']"}', 200, content_type="application/json")
+        '{"success": false, "error": "[\'Invalid or corrupt image file.\']"}',
+        200,
+        content_type="application/json",
+    )
     with pytest.raises(UploadRefusedError) as info:
         send_chat_media(session, "alice", photo)
     assert info.value.server_message == "Invalid or corrupt image file."
@@ -217,8 +259,9 @@ def test_success_false_at_http_200_is_a_refusal_with_the_servers_words(fake, ses
 
 
 def test_5xx_is_not_retried_for_a_post(fake, session, photo):
-    fake.override["/api/post-scribe/"] = lambda r: Response('{"success": false, "error": "boom"}', 500,
-                                                            content_type="application/json")
+    fake.override["/api/post-scribe/"] = lambda r: Response(
+        '{"success": false, "error": "boom"}', 500, content_type="application/json"
+    )
     with pytest.raises(ServerError, match="HTTP 500.*boom"):
         upload_post(session, photo, "x")
     assert fake.calls("/api/post-scribe/") == 1
@@ -249,7 +292,9 @@ def test_connection_refused_is_retried_and_reported_as_not_sent(fast_settings, p
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    closed = Session(ServerAddress.parse(f"http://127.0.0.1:{port}"), "u", TOKEN, None, fast_settings)
+    closed = Session(
+        ServerAddress.parse(f"http://127.0.0.1:{port}"), "u", TOKEN, None, fast_settings
+    )
     with pytest.raises(ConnectionLostError, match="nothing was sent") as info:
         upload_post(closed, photo, "x")
     assert info.value.reached_server is False
@@ -306,8 +351,15 @@ def test_a_reel_fully_sent_is_never_retried(fake, session, clip):
 
 def test_a_reel_whose_answer_was_lost_is_found_on_the_profile(fake, session, clip):
     def arrives(request: Request) -> None:
-        fake.omzos.append({"id": 555, "user": "moderator", "caption": "lost answer",
-                           "video_url": f"{fake.url}/media/omzo_videos/x.mp4", "timestamp": "t"})
+        fake.omzos.append(
+            {
+                "id": 555,
+                "user": "moderator",
+                "caption": "lost answer",
+                "video_url": f"{fake.url}/media/omzo_videos/x.mp4",
+                "timestamp": "t",
+            }
+        )
 
     attempts = _drop_after_body(fake, "/api/omzo/upload/", then=arrives)
     result = upload_reel(session, clip, "lost answer")
@@ -337,7 +389,9 @@ def test_a_slow_answer_times_out(fake, photo):
         return fake.post_scribe(request)
 
     fake.override["/api/post-scribe/"] = slow
-    settings = HttpSettings(connect_timeout=2, read_timeout=0.5, processing_timeout=0.5, retries=3, backoff=0)
+    settings = HttpSettings(
+        connect_timeout=2, read_timeout=0.5, processing_timeout=0.5, retries=3, backoff=0
+    )
     s = Session(ServerAddress.parse(fake.url), "moderator", TOKEN, None, settings)
     started = time.monotonic()
     try:
@@ -409,7 +463,9 @@ def test_cancel_before_start_sends_nothing(fake, session, photo):
 
 
 # --------------------------------------------------------------------------- secrets
-def test_the_token_and_password_never_reach_disk_or_logs(fake, memory_keyring, fast_settings, photo, clip, caplog):
+def test_the_token_and_password_never_reach_disk_or_logs(
+    fake, memory_keyring, fast_settings, photo, clip, caplog
+):
     caplog.set_level(logging.DEBUG)
     s = login(ServerAddress.parse(fake.url), "moderator", PASSWORD, settings=fast_settings)
     remember(s, TokenStore())

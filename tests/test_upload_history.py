@@ -59,8 +59,9 @@ def test_the_row_is_written_before_the_body_goes_out(fake, session, photo):
 
 
 def test_refused_and_cancelled_rows_keep_the_reason(fake, session, photo):
-    fake.override["/api/post-scribe/"] = lambda r: Response('{"success": false, "error": "Nope."}', 200,
-                                                            content_type="application/json")
+    fake.override["/api/post-scribe/"] = lambda r: Response(
+        '{"success": false, "error": "Nope."}', 200, content_type="application/json"
+    )
     with pytest.raises(UploadRefusedError):
         upload_post(session, photo, "a")
     cancel = threading.Event()
@@ -83,8 +84,19 @@ def test_schema_version_and_migration_from_an_empty_file(tmp_path):
     with sqlite3.connect(path) as con:
         assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 1
         columns = {r[1] for r in con.execute("PRAGMA table_info(uploads)")}
-    assert {"started_at", "server", "user", "target", "source_path", "output_sha256", "output_bytes",
-            "result_id", "result_url", "status", "error"} <= columns
+    assert {
+        "started_at",
+        "server",
+        "user",
+        "target",
+        "source_path",
+        "output_sha256",
+        "output_bytes",
+        "result_id",
+        "result_url",
+        "status",
+        "error",
+    } <= columns
     assert not any("token" in c or "password" in c for c in columns)
     UploadHistory(path)  # opening again changes nothing
 

@@ -85,10 +85,20 @@ def test_type_is_judged_by_content_not_by_name(fake, session, tmp_path, clip):
     refused(fake, "media-type", lambda: upload_reel(session, broken, "x"))
 
 
-def _reel_rows(history: UploadHistory, server: str, n: int, at: datetime, status=UploadStatus.DONE) -> None:
+def _reel_rows(
+    history: UploadHistory, server: str, n: int, at: datetime, status=UploadStatus.DONE
+) -> None:
     for i in range(n):
-        row = history.begin(server=server, user="moderator", target="reel", source=None, output=Path(f"r{i}.mp4"),
-                            output_sha256="0" * 64, output_bytes=1, started_at=at)
+        row = history.begin(
+            server=server,
+            user="moderator",
+            target="reel",
+            source=None,
+            output=Path(f"r{i}.mp4"),
+            output_sha256="0" * 64,
+            output_bytes=1,
+            started_at=at,
+        )
         history.finish(row, status, result_id=str(i))
 
 
@@ -129,8 +139,17 @@ def test_same_post_within_3_minutes_is_refused(fake, session, photo):
 def test_same_post_after_3_minutes_is_allowed(fake, session, photo):
     now = datetime.now(UTC)
     history = UploadHistory()
-    row = history.begin(server=session.server.url, user="moderator", target="post", source=None, output=photo,
-                        output_sha256=None, output_bytes=1, caption="again", started_at=now - timedelta(minutes=4))
+    row = history.begin(
+        server=session.server.url,
+        user="moderator",
+        target="post",
+        source=None,
+        output=photo,
+        output_sha256=None,
+        output_bytes=1,
+        caption="again",
+        started_at=now - timedelta(minutes=4),
+    )
     history.finish(row, UploadStatus.DONE)
     upload_post(session, photo, "again", now=now)
     assert fake.calls("/api/post-scribe/") == 1
@@ -145,14 +164,25 @@ def test_chat_recipient_must_exist(fake, session, photo):
 
 
 def test_story_style_is_checked_before_sending(fake, session, photo):
-    refused(fake, "story-style", lambda: upload_story(session, photo, StoryStyle(text_size=float("nan"))))
+    refused(
+        fake,
+        "story-style",
+        lambda: upload_story(session, photo, StoryStyle(text_size=float("nan"))),
+    )
     refused(fake, "story-style", lambda: upload_story(session, photo, StoryStyle(text_color="red")))
 
 
 def test_the_report_lists_every_check_for_the_window(tmp_path):
     wide = image_file(tmp_path / "wide.png", size=(6000, 10), fmt="PNG")
-    report = preflight(Target.POST, wide, "x" * 300, history=UploadHistory(), server="https://s", user="u")
-    assert [c.name for c in report.checks] == ["caption-length", "media-type", "image-pixels", "file-size",
-                                               "duplicate-post"]
+    report = preflight(
+        Target.POST, wide, "x" * 300, history=UploadHistory(), server="https://s", user="u"
+    )
+    assert [c.name for c in report.checks] == [
+        "caption-length",
+        "media-type",
+        "image-pixels",
+        "file-size",
+        "duplicate-post",
+    ]
     assert [c.name for c in report.failures] == ["caption-length", "image-pixels"]
     assert not report.ok

@@ -60,7 +60,9 @@ def real() -> Session:
 def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("real-media")
     rng_bytes = os.urandom(48 * 32 * 3)
-    photo = Image.frombytes("RGB", (48, 32), rng_bytes).resize((2400, 1600), Image.Resampling.BICUBIC)
+    photo = Image.frombytes("RGB", (48, 32), rng_bytes).resize(
+        (2400, 1600), Image.Resampling.BICUBIC
+    )
     photo.save(folder / "photo.jpg", "JPEG", quality=95)
     video_file(folder / "clip.mp4", seconds=1.0)
     return {"photo": folder / "photo.jpg", "clip": folder / "clip.mp4"}
@@ -80,8 +82,11 @@ def fetch(url: str) -> bytes:
 
 
 def profile_me(session: Session) -> dict:
-    answer = requests.get(session.server.endpoint("/api/profile/me/"),
-                          headers={"Authorization": f"Token {session.token}"}, timeout=30)
+    answer = requests.get(
+        session.server.endpoint("/api/profile/me/"),
+        headers={"Authorization": f"Token {session.token}"},
+        timeout=30,
+    )
     assert answer.status_code == 200
     return answer.json()
 
@@ -101,10 +106,14 @@ def test_post(real, media, tmp_path):
     out = compressed(media["photo"], "post", tmp_path)
     stages: list[UploadProgress] = []
     result = upload_post(real, out, f"post {tag()}", source=media["photo"], report=stages.append)
-    print(f"\npost: id={result.id} url={result.url}")
+    print(f"\npost: id={result.id} url={result.url}")  # noqa: T201 - shown in the integration report
     assert result.id and result.url
     (row,) = UploadHistory().rows()
-    assert (row.status.value, row.result_id, row.source_path) == ("done", result.id, str(media["photo"]))
+    assert (row.status.value, row.result_id, row.source_path) == (
+        "done",
+        result.id,
+        str(media["photo"]),
+    )
     assert any(p.bytes_total and p.bytes_sent == p.bytes_total for p in stages)
     scribes = {str(s["id"]): s for s in profile_me(real)["scribes"]}
     assert result.id in scribes
@@ -118,18 +127,24 @@ def test_post_duplicate_is_refused_by_the_server_too(real, media, tmp_path):
     upload_post(real, out, caption)
     with pytest.raises(PreflightError, match="3 minutes"):  # our check, from the history
         upload_post(real, out, caption)
-    fresh = UploadHistory(tmp_path / "other-history.sqlite3")  # no memory of the first: the server says no
+    fresh = UploadHistory(
+        tmp_path / "other-history.sqlite3"
+    )  # no memory of the first: the server says no
     with pytest.raises(UploadRefusedError) as info:
         upload_post(real, out, caption, history=fresh)
-    print(f"\nserver refusal: {info.value.server_message}")
-    assert "already posted" in info.value.server_message or "Please wait" in info.value.server_message
+    print(f"\nserver refusal: {info.value.server_message}")  # noqa: T201 - shown in the integration report
+    assert (
+        "already posted" in info.value.server_message or "Please wait" in info.value.server_message
+    )
 
 
 def test_reel(real, media, tmp_path):
     out = compressed(media["clip"], "reel", tmp_path)
     stages: list[str] = []
-    result = upload_reel(real, out, f"reel {tag()}", source=media["clip"], report=lambda p: stages.append(p.stage))
-    print(f"\nreel: id={result.id} url={result.url}")
+    result = upload_reel(
+        real, out, f"reel {tag()}", source=media["clip"], report=lambda p: stages.append(p.stage)
+    )
+    print(f"\nreel: id={result.id} url={result.url}")  # noqa: T201 - shown in the integration report
     assert "processing on server" in stages
     assert result.id and result.url
     omzos = {str(o["id"]): o for o in profile_me(real)["omzos"]}
@@ -139,8 +154,10 @@ def test_reel(real, media, tmp_path):
 
 def test_story(real, media, tmp_path):
     out = compressed(media["photo"], "story", tmp_path)
-    result = upload_story(real, out, StoryStyle(text=f"story {tag()}", text_position="bottom", text_size=28))
-    print(f"\nstory: id={result.id} url={result.url} type={result.media_type}")
+    result = upload_story(
+        real, out, StoryStyle(text=f"story {tag()}", text_position="bottom", text_size=28)
+    )
+    print(f"\nstory: id={result.id} url={result.url} type={result.media_type}")  # noqa: T201 - shown in the integration report
     assert result.id and result.url and result.media_type == "image"
     assert hashlib.sha256(fetch(result.url)).digest() == hashlib.sha256(out.read_bytes()).digest()
 
@@ -148,7 +165,7 @@ def test_story(real, media, tmp_path):
 def test_chat(real, media, tmp_path):
     out = compressed(media["photo"], "chat", tmp_path)
     result = send_chat_media(real, CHAT_USER, out, f"chat {tag()}")
-    print(f"\nchat: chat={result.chat_id} message={result.id} url={result.url}")
+    print(f"\nchat: chat={result.chat_id} message={result.id} url={result.url}")  # noqa: T201 - shown in the integration report
     assert result.id and result.url and result.media_type == "image"
     assert Image.open(io.BytesIO(fetch(result.url))).size == Image.open(out).size
     with pytest.raises(PreflightError, match="no user named"):
@@ -158,7 +175,7 @@ def test_chat(real, media, tmp_path):
 def test_profile_picture(real, media, tmp_path):
     out = compressed(media["photo"], "profile", tmp_path)
     result = upload_profile_picture(real, out)
-    print(f"\nprofile picture: url={result.url}")
+    print(f"\nprofile picture: url={result.url}")  # noqa: T201 - shown in the integration report
     assert result.url
     assert fetch(result.url) == out.read_bytes()  # stored exactly as sent
     width, height = Image.open(out).size

@@ -32,14 +32,24 @@ PASSWORD = "correct horse battery staple"
 TOKEN = "tok-5ecret-0123456789abcdef0123456789abcdef"
 
 __all__ = [
-    "PASSWORD", "TOKEN", "FakeOdnix", "MemoryKeyring", "drop_connection", "fake", "fast_settings",
-    "image_file", "memory_keyring", "odnix_http_server", "session", "video_file",
+    "PASSWORD",
+    "TOKEN",
+    "FakeOdnix",
+    "MemoryKeyring",
+    "drop_connection",
+    "fake",
+    "fast_settings",
+    "image_file",
+    "memory_keyring",
+    "odnix_http_server",
+    "session",
+    "video_file",
 ]
 
 
 # --------------------------------------------------------------------------- keyring
 class MemoryKeyring(keyring.backend.KeyringBackend):
-    """A keyring backend that keeps passwords in a dict (what a real system keyring does, minus the OS)."""
+    """A keyring backend that keeps passwords in a dict (a system keyring, minus the OS)."""
 
     priority = 1  # type: ignore[assignment]
 
@@ -71,8 +81,12 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
 
 
 # --------------------------------------------------------------------------- media
-def image_file(path: Path, size: tuple[int, int] = (64, 48), fmt: str = "JPEG",
-               colour: tuple[int, int, int] = (200, 40, 40)) -> Path:
+def image_file(
+    path: Path,
+    size: tuple[int, int] = (64, 48),
+    fmt: str = "JPEG",
+    colour: tuple[int, int, int] = (200, 40, 40),
+) -> Path:
     Image.new("RGB", size, colour).save(path, fmt)
     return path
 
@@ -81,7 +95,9 @@ def noisy_png(path: Path, size: tuple[int, int]) -> Path:
     """An incompressible PNG (random pixels, stored): a body big enough to take several sends."""
     import os
 
-    Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3)).save(path, "PNG", compress_level=0)
+    Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3)).save(
+        path, "PNG", compress_level=0
+    )
     return path
 
 
@@ -89,9 +105,25 @@ def video_file(path: Path, seconds: float = 1.0) -> Path:
     """A tiny H.264 MP4 from lavfi testsrc2 (bundled ffmpeg)."""
     import imageio_ffmpeg
 
-    cmd = [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
-           "-f", "lavfi", "-i", f"testsrc2=s=160x120:r=12:d={seconds}", "-c:v", "libx264",
-           "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(path)]
+    cmd = [
+        imageio_ffmpeg.get_ffmpeg_exe(),
+        "-hide_banner",
+        "-nostdin",
+        "-loglevel",
+        "error",
+        "-y",
+        "-f",
+        "lavfi",
+        "-i",
+        f"testsrc2=s=160x120:r=12:d={seconds}",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-pix_fmt",
+        "yuv420p",
+        str(path),
+    ]
     subprocess.run(cmd, check=True, capture_output=True, stdin=subprocess.DEVNULL)
     return path
 
@@ -131,7 +163,9 @@ class FakeOdnix:
     """The server's state and endpoints. ``override[path]`` replaces one endpoint's handler."""
 
     server: OdnixTestServer
-    users: dict[str, str] = field(default_factory=lambda: {"moderator": PASSWORD, "alice": PASSWORD})
+    users: dict[str, str] = field(
+        default_factory=lambda: {"moderator": PASSWORD, "alice": PASSWORD}
+    )
     tokens: dict[str, str] = field(default_factory=lambda: {TOKEN: "moderator"})
     scribes: list[dict[str, Any]] = field(default_factory=list)
     omzos: list[dict[str, Any]] = field(default_factory=list)
@@ -185,8 +219,11 @@ class FakeOdnix:
     def _auth(self, request: Request) -> str | Response:
         user = self._user(request)
         if user is None:
-            detail = "Invalid token." if request.headers.get("Authorization") else \
-                "Authentication credentials were not provided."
+            detail = (
+                "Invalid token."
+                if request.headers.get("Authorization")
+                else "Authentication credentials were not provided."
+            )
             return _json({"detail": detail}, 401)
         return user
 
@@ -203,10 +240,22 @@ class FakeOdnix:
             return _json({"success": False, "error": "Username and password are required"}, 400)
         if self.users.get(name) != password:
             return _json({"success": False, "error": "Invalid username or password"}, 401)
-        token = next((t for t, u in self.tokens.items() if u == name), None) or f"tok-{name}-0123456789"
+        token = (
+            next((t for t, u in self.tokens.items() if u == name), None) or f"tok-{name}-0123456789"
+        )
         self.tokens[token] = name
-        return _json({"success": True, "token": token, "auth_token": token,
-                      "user": {"id": list(self.users).index(name) + 1, "username": name, "full_name": name}})
+        return _json(
+            {
+                "success": True,
+                "token": token,
+                "auth_token": token,
+                "user": {
+                    "id": list(self.users).index(name) + 1,
+                    "username": name,
+                    "full_name": name,
+                },
+            }
+        )
 
     def verify(self, request: Request) -> Response:
         user = self._auth(request)
@@ -218,9 +267,14 @@ class FakeOdnix:
         user = self._auth(request)
         if isinstance(user, Response):
             return user
-        return _json({"success": True, "user": {"username": user},
-                      "scribes": [s for s in self.scribes if s["user"] == user],
-                      "omzos": [o for o in self.omzos if o["user"] == user]})
+        return _json(
+            {
+                "success": True,
+                "user": {"username": user},
+                "scribes": [s for s in self.scribes if s["user"] == user],
+                "omzos": [o for o in self.omzos if o["user"] == user],
+            }
+        )
 
     def profile_of(self, request: Request, name: str) -> Response:
         user = self._auth(request)
@@ -237,19 +291,38 @@ class FakeOdnix:
         content = request.form.get("content", "").strip()
         image = request.files.get("image")
         if not content and not image:
-            return _json({"success": False, "error": "Scribe cannot be empty. Please add text or an image."})
+            return _json(
+                {"success": False, "error": "Scribe cannot be empty. Please add text or an image."}
+            )
         if len(content) > 280:
             return _json({"success": False, "error": "Scribe must be 280 characters or less."})
         now = datetime.now(UTC)
         for s in self.scribes:
-            if s["user"] == user and s["content"] == content and now - s["at"] < timedelta(minutes=3) \
-                    and bool(s["media_url"]) == bool(image):
-                return _json({"success": False,
-                              "error": "You already posted this scribe recently. Please wait before posting again."})
+            if (
+                s["user"] == user
+                and s["content"] == content
+                and now - s["at"] < timedelta(minutes=3)
+                and bool(s["media_url"]) == bool(image)
+            ):
+                return _json(
+                    {
+                        "success": False,
+                        "error": "You already posted this scribe recently. "
+                        "Please wait before posting again.",
+                    }
+                )
         sid = len(self.scribes) + 1
         url = f"/media/scribe_images/{Path(image.filename or 'x').stem}_opt.webp" if image else None
-        self.scribes.append({"id": sid, "user": user, "content": content, "media_url": url, "at": now,
-                             "bytes": len(image.read()) if image else 0})
+        self.scribes.append(
+            {
+                "id": sid,
+                "user": user,
+                "content": content,
+                "media_url": url,
+                "at": now,
+                "bytes": len(image.read()) if image else 0,
+            }
+        )
         return _json({"success": True, "scribe": {"id": sid, "content": content, "image_url": url}})
 
     def omzo_upload(self, request: Request) -> Response:
@@ -258,15 +331,27 @@ class FakeOdnix:
             return user
         today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
         if sum(1 for o in self.omzos if o["user"] == user and o["at"] >= today) >= 5:
-            return _json({"success": False, "error": "Daily omzo limit reached. You can upload up to 5 Omzo "
-                                                     "per day. Try again tomorrow!"})
+            return _json(
+                {
+                    "success": False,
+                    "error": "Daily omzo limit reached. You can upload up to 5 Omzo "
+                    "per day. Try again tomorrow!",
+                }
+            )
         video = request.files.get("video")
         if not video:
             return _json({"success": False, "error": "No video provided"})
         oid = 100 + len(self.omzos) + 1
-        self.omzos.append({"id": oid, "user": user, "caption": request.form.get("caption", ""),
-                           "video_url": f"{self.url}/media/omzo_videos/{video.filename}",
-                           "timestamp": datetime.now(UTC).isoformat(), "at": datetime.now(UTC)})
+        self.omzos.append(
+            {
+                "id": oid,
+                "user": user,
+                "caption": request.form.get("caption", ""),
+                "video_url": f"{self.url}/media/omzo_videos/{video.filename}",
+                "timestamp": datetime.now(UTC).isoformat(),
+                "at": datetime.now(UTC),
+            }
+        )
         return _json({"success": True, "message": "Omzo uploaded successfully"})
 
     def create_story(self, request: Request) -> Response:
@@ -279,15 +364,31 @@ class FakeOdnix:
         except ValueError as exc:
             return _json({"success": False, "error": str(exc)})
         ext = Path(media.filename or "").suffix.lower() if media else ""
-        kind = "image" if ext in (".jpg", ".jpeg", ".png", ".gif", ".webp") else \
-            "video" if ext in (".mp4", ".mov", ".avi", ".mkv", ".webm") else None
+        kind = (
+            "image"
+            if ext in (".jpg", ".jpeg", ".png", ".gif", ".webp")
+            else "video"
+            if ext in (".mp4", ".mov", ".avi", ".mkv", ".webm")
+            else None
+        )
         if media and kind is None:
-            return _json({"success": False, "error": "Invalid file type. Supported: jpg, png, gif, webp, mp4, "
-                                                     "mov, avi, mkv, webm"})
+            return _json(
+                {
+                    "success": False,
+                    "error": "Invalid file type. Supported: jpg, png, gif, webp, mp4, "
+                    "mov, avi, mkv, webm",
+                }
+            )
         sid = len(self.stories) + 1
-        story = {"id": sid, "user": user, "content": request.form.get("content", ""), "story_type": kind,
-                 "media_url": f"/media/story_media/{media.filename}" if media else None, "text_size": size,
-                 "text_position": request.form.get("text_position")}
+        story = {
+            "id": sid,
+            "user": user,
+            "content": request.form.get("content", ""),
+            "story_type": kind,
+            "media_url": f"/media/story_media/{media.filename}" if media else None,
+            "text_size": size,
+            "text_position": request.form.get("text_position"),
+        }
         self.stories.append(story)
         return _json({"success": True, "story": {k: v for k, v in story.items() if k != "user"}})
 
@@ -313,9 +414,18 @@ class FakeOdnix:
         media = request.files.get("media")
         mid = len(self.messages) + 1
         self.messages.append({"id": mid, "user": user, "content": request.form.get("content", "")})
-        return _json({"success": True, "message": {
-            "id": mid, "media_url": f"/media/chat_media/{media.filename}" if media else None,
-            "media_type": "image" if media and (media.mimetype or "").startswith("image/") else "video"}})
+        return _json(
+            {
+                "success": True,
+                "message": {
+                    "id": mid,
+                    "media_url": f"/media/chat_media/{media.filename}" if media else None,
+                    "media_type": "image"
+                    if media and (media.mimetype or "").startswith("image/")
+                    else "video",
+                },
+            }
+        )
 
     def profile_update(self, request: Request) -> Response:
         user = self._auth(request)
@@ -358,7 +468,9 @@ def fake(odnix_http_server: OdnixTestServer) -> Iterator[FakeOdnix]:
 @pytest.fixture
 def fast_settings() -> HttpSettings:
     """Short timeouts and no backoff: the retry and timeout tests take milliseconds, not minutes."""
-    return HttpSettings(connect_timeout=2.0, read_timeout=2.0, processing_timeout=2.0, retries=3, backoff=0.0)
+    return HttpSettings(
+        connect_timeout=2.0, read_timeout=2.0, processing_timeout=2.0, retries=3, backoff=0.0
+    )
 
 
 @pytest.fixture

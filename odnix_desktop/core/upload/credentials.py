@@ -43,7 +43,10 @@ def _why_unusable(backend: keyring.backend.KeyringBackend) -> str | None:
     if name in _REFUSED_BACKENDS:
         return f"the keyring backend {name} is not used: {_REFUSED_BACKENDS[name]}"
     if name == "keyring.backends.fail.Keyring":
-        return "no system keyring was found (no Secret Service, KWallet, macOS Keychain or Windows Credential Locker)"
+        return (
+            "no system keyring was found (no Secret Service, KWallet, macOS Keychain "
+            "or Windows Credential Locker)"
+        )
     try:
         priority = float(backend.priority)  # type: ignore[arg-type]
     except (TypeError, ValueError, AttributeError):
@@ -81,7 +84,9 @@ class TokenStore:
         try:
             self._backend.set_password(self._service(server_url), user, token)
         except Exception as exc:  # noqa: BLE001 - backends leak D-Bus/OS errors of every kind
-            self.unavailable_reason = f"the system keyring refused to store the token ({type(exc).__name__})"
+            self.unavailable_reason = (
+                f"the system keyring refused to store the token ({type(exc).__name__})"
+            )
             log.warning("login token kept in memory only: %s", self.unavailable_reason)
             return False
         return True
@@ -93,7 +98,9 @@ class TokenStore:
         try:
             return self._backend.get_password(self._service(server_url), user)
         except Exception as exc:  # noqa: BLE001 - see save()
-            log.warning("could not read the login token from the system keyring (%s)", type(exc).__name__)
+            log.warning(
+                "could not read the login token from the system keyring (%s)", type(exc).__name__
+            )
             return None
 
     def forget(self, server_url: str, user: str) -> None:
@@ -105,7 +112,9 @@ class TokenStore:
         except keyring.errors.PasswordDeleteError:
             pass  # nothing stored
         except Exception as exc:  # noqa: BLE001 - see save()
-            log.warning("could not remove the login token from the system keyring (%s)", type(exc).__name__)
+            log.warning(
+                "could not remove the login token from the system keyring (%s)", type(exc).__name__
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +129,11 @@ class Account:
         return ServerAddress.parse(self.server, allow_insecure_http=self.allow_insecure_http)
 
     def to_json(self) -> dict[str, Any]:
-        return {"server": self.server, "user": self.user, "allow_insecure_http": self.allow_insecure_http}
+        return {
+            "server": self.server,
+            "user": self.user,
+            "allow_insecure_http": self.allow_insecure_http,
+        }
 
 
 def account_path() -> Path:
@@ -131,8 +144,11 @@ def load_account() -> Account | None:
     path = account_path()
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return Account(server=str(data["server"]), user=str(data["user"]),
-                       allow_insecure_http=bool(data.get("allow_insecure_http", False)))
+        return Account(
+            server=str(data["server"]),
+            user=str(data["user"]),
+            allow_insecure_http=bool(data.get("allow_insecure_http", False)),
+        )
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, TypeError) as exc:

@@ -51,11 +51,11 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 
 class UploadStatus(enum.Enum):
-    SENDING = "sending"      # written before sending; still so after a crash
+    SENDING = "sending"  # written before sending; still so after a crash
     DONE = "done"
-    REFUSED = "refused"      # the server said no
-    FAILED = "failed"        # network, server error, login
-    UNKNOWN = "unknown"      # sent in full, no answer: the server may have it
+    REFUSED = "refused"  # the server said no
+    FAILED = "failed"  # network, server error, login
+    UNKNOWN = "unknown"  # sent in full, no answer: the server may have it
     CANCELLED = "cancelled"
 
 
@@ -86,11 +86,18 @@ class HistoryRow:
             "id": self.id,
             "started_at": self.started_at.isoformat(),
             "finished_at": None if self.finished_at is None else self.finished_at.isoformat(),
-            "server": self.server, "user": self.user, "target": self.target,
-            "source": self.source_path, "output": self.output_path,
-            "output_sha256": self.output_sha256, "output_bytes": self.output_bytes,
-            "caption": self.caption, "result_id": self.result_id, "result_url": self.result_url,
-            "status": self.status.value, "error": self.error,
+            "server": self.server,
+            "user": self.user,
+            "target": self.target,
+            "source": self.source_path,
+            "output": self.output_path,
+            "output_sha256": self.output_sha256,
+            "output_bytes": self.output_bytes,
+            "caption": self.caption,
+            "result_id": self.result_id,
+            "result_url": self.result_url,
+            "status": self.status.value,
+            "error": self.error,
         }
 
 
@@ -118,8 +125,10 @@ class UploadHistory:
         except sqlite3.Error as exc:
             raise HistoryError(f"the upload history {self.path} cannot be used ({exc})") from None
         except OSError as exc:
-            raise HistoryError(f"the upload history folder {self.path.parent} cannot be created "
-                               f"({exc.strerror or exc})") from None
+            raise HistoryError(
+                f"the upload history folder {self.path.parent} cannot be created "
+                f"({exc.strerror or exc})"
+            ) from None
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -134,33 +143,62 @@ class UploadHistory:
             con.execute("BEGIN IMMEDIATE")  # DDL too, atomically; re-read under the lock
             version = int(con.execute("PRAGMA user_version").fetchone()[0])
         if version > SCHEMA_VERSION:
-            raise HistoryError(f"the upload history {self.path} was written by a newer version of "
-                               f"Odnix Desktop (schema {version}, this one knows {SCHEMA_VERSION})")
+            raise HistoryError(
+                f"the upload history {self.path} was written by a newer version of "
+                f"Odnix Desktop (schema {version}, this one knows {SCHEMA_VERSION})"
+            )
         for number in range(version, SCHEMA_VERSION):
             for statement in MIGRATIONS[number]:
                 con.execute(statement)
             con.execute(f"PRAGMA user_version = {number + 1}")
 
     # Writing ---------------------------------------------------------------------------------
-    def begin(self, *, server: str, user: str, target: str, source: Path | None, output: Path | None,
-              output_sha256: str | None, output_bytes: int | None, caption: str = "",
-              started_at: datetime | None = None) -> int:
+    def begin(
+        self,
+        *,
+        server: str,
+        user: str,
+        target: str,
+        source: Path | None,
+        output: Path | None,
+        output_sha256: str | None,
+        output_bytes: int | None,
+        caption: str = "",
+        started_at: datetime | None = None,
+    ) -> int:
         """Record an upload about to be sent; returns the row id."""
         with self._connect() as con:
             cur = con.execute(
                 "INSERT INTO uploads (started_at, server, user, target, source_path, output_path,"
                 " output_sha256, output_bytes, caption, status) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                (_iso(started_at or _now()), server, user, target,
-                 None if source is None else str(source), None if output is None else str(output),
-                 output_sha256, output_bytes, caption, UploadStatus.SENDING.value),
+                (
+                    _iso(started_at or _now()),
+                    server,
+                    user,
+                    target,
+                    None if source is None else str(source),
+                    None if output is None else str(output),
+                    output_sha256,
+                    output_bytes,
+                    caption,
+                    UploadStatus.SENDING.value,
+                ),
             )
             return int(cur.lastrowid or 0)
 
-    def finish(self, row_id: int, status: UploadStatus, *, result_id: str | None = None,
-               result_url: str | None = None, error: str | None = None) -> None:
+    def finish(
+        self,
+        row_id: int,
+        status: UploadStatus,
+        *,
+        result_id: str | None = None,
+        result_url: str | None = None,
+        error: str | None = None,
+    ) -> None:
         with self._connect() as con:
             con.execute(
-                "UPDATE uploads SET finished_at=?, status=?, result_id=?, result_url=?, error=? WHERE id=?",
+                "UPDATE uploads SET finished_at=?, status=?, result_id=?, result_url=?, error=?"
+                " WHERE id=?",
                 (_iso(_now()), status.value, result_id, result_url, error, row_id),
             )
 
@@ -180,14 +218,16 @@ class UploadHistory:
         marks = ",".join("?" for _ in MAY_HAVE_ARRIVED)
         with self._connect() as con:
             row = con.execute(
-                f"SELECT COUNT(*) FROM uploads WHERE server=? AND user=? AND target=? AND started_at>=?"
+                "SELECT COUNT(*) FROM uploads"
+                " WHERE server=? AND user=? AND target=? AND started_at>=?"
                 f" AND status IN ({marks})",
                 (server, user, target, _iso(since), *(s.value for s in MAY_HAVE_ARRIVED)),
             ).fetchone()
         return int(row[0])
 
-    def latest_same_caption(self, *, server: str, user: str, target: str, caption: str,
-                            since: datetime) -> HistoryRow | None:
+    def latest_same_caption(
+        self, *, server: str, user: str, target: str, caption: str, since: datetime
+    ) -> HistoryRow | None:
         marks = ",".join("?" for _ in MAY_HAVE_ARRIVED)
         with self._connect() as con:
             row = con.execute(
@@ -200,11 +240,21 @@ class UploadHistory:
 
 def _row(r: sqlite3.Row) -> HistoryRow:
     return HistoryRow(
-        id=r["id"], started_at=_parse(r["started_at"]) or _now(), finished_at=_parse(r["finished_at"]),
-        server=r["server"], user=r["user"], target=r["target"], source_path=r["source_path"],
-        output_path=r["output_path"], output_sha256=r["output_sha256"], output_bytes=r["output_bytes"],
-        caption=r["caption"], result_id=r["result_id"], result_url=r["result_url"],
-        status=UploadStatus(r["status"]), error=r["error"],
+        id=r["id"],
+        started_at=_parse(r["started_at"]) or _now(),
+        finished_at=_parse(r["finished_at"]),
+        server=r["server"],
+        user=r["user"],
+        target=r["target"],
+        source_path=r["source_path"],
+        output_path=r["output_path"],
+        output_sha256=r["output_sha256"],
+        output_bytes=r["output_bytes"],
+        caption=r["caption"],
+        result_id=r["result_id"],
+        result_url=r["result_url"],
+        status=UploadStatus(r["status"]),
+        error=r["error"],
     )
 
 

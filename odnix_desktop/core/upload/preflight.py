@@ -31,8 +31,13 @@ class Target(enum.Enum):
 
     @property
     def title(self) -> str:
-        return {"post": "post", "reel": "reel", "story": "story", "chat": "chat message",
-                "profile": "profile picture"}[self.value]
+        return {
+            "post": "post",
+            "reel": "reel",
+            "story": "story",
+            "chat": "chat message",
+            "profile": "profile picture",
+        }[self.value]
 
 
 CAPTION_LIMIT = 280
@@ -133,8 +138,9 @@ def check_caption(target: Target, caption: str) -> Check:
     if target is Target.PROFILE:
         return Check("caption-length", not caption.strip(), "a profile picture takes no caption")
     if length > limit:
-        return Check("caption-length", False,
-                     f"the {word} is {length} characters; the limit is {limit}")
+        return Check(
+            "caption-length", False, f"the {word} is {length} characters; the limit is {limit}"
+        )
     return Check("caption-length", True, f"{word}: {length} of {limit} characters")
 
 
@@ -147,74 +153,115 @@ def check_media(target: Target, path: Path) -> tuple[list[Check], MediaFacts | N
     except OdnixError as exc:
         return [Check("media-type", False, f"{exc.reason}; a {target.title} needs {wanted}")], None
     if kind not in rules.kinds:
-        return [Check("media-type", False,
-                      f"this is {_a(kind.value)}; a {target.title} needs {wanted}")], None
+        return [
+            Check("media-type", False, f"this is {_a(kind.value)}; a {target.title} needs {wanted}")
+        ], None
     try:
         _, info = describe(path)
     except OdnixError as exc:
-        return [Check("media-type", False, f"cannot be read as {_a(kind.value)}: {exc.reason}")], None
+        return [
+            Check("media-type", False, f"cannot be read as {_a(kind.value)}: {exc.reason}")
+        ], None
     if kind is MediaKind.IMAGE:
         known = _IMAGE_TYPES.get(info.format.upper())
         if known is None:
-            return [Check("media-type", False,
-                          f"{info.format} images cannot be sent as a {target.title}; "
-                          f"compress it first (JPEG, PNG, WebP or GIF)")], None
+            return [
+                Check(
+                    "media-type",
+                    False,
+                    f"{info.format} images cannot be sent as a {target.title}; "
+                    f"compress it first (JPEG, PNG, WebP or GIF)",
+                )
+            ], None
     else:
         known = _video_type(path)
         if known is None:
-            return [Check("media-type", False,
-                          f"this clip's container cannot be sent as a {target.title}; "
-                          "compress it first (MP4)")], None
+            return [
+                Check(
+                    "media-type",
+                    False,
+                    f"this clip's container cannot be sent as a {target.title}; "
+                    "compress it first (MP4)",
+                )
+            ], None
     facts = MediaFacts(kind, info, known[0], known[1])
     checks = [Check("media-type", True, f"{kind.value}, {info.format}")]
     if kind is MediaKind.IMAGE and rules.max_side is not None:
         side = max(info.width, info.height)
         ok = side <= rules.max_side
-        checks.append(Check("image-pixels", ok,
-                            f"{info.width}×{info.height} px" if ok else
-                            f"the image is {info.width}×{info.height} px; the limit is "
-                            f"{rules.max_side} px per side"))
+        checks.append(
+            Check(
+                "image-pixels",
+                ok,
+                f"{info.width}×{info.height} px"
+                if ok
+                else f"the image is {info.width}×{info.height} px; the limit is "
+                f"{rules.max_side} px per side",
+            )
+        )
     if rules.max_bytes is not None:
         ok = info.bytes <= rules.max_bytes
-        checks.append(Check("file-size", ok,
-                            f"{info.bytes / 1e6:.1f} MB" if ok else
-                            f"the file is {info.bytes / 1e6:.1f} MB; the limit is "
-                            f"{rules.max_bytes / 1e6:.1f} MB ({rules.max_bytes // (1024 * 1024)} MiB)"))
+        checks.append(
+            Check(
+                "file-size",
+                ok,
+                f"{info.bytes / 1e6:.1f} MB"
+                if ok
+                else f"the file is {info.bytes / 1e6:.1f} MB; the limit is "
+                f"{rules.max_bytes / 1e6:.1f} MB ({rules.max_bytes // (1024 * 1024)} MiB)",
+            )
+        )
     return checks, facts
 
 
 def check_reel_quota(history: UploadHistory, server: str, user: str, now: datetime) -> Check:
-    used = history.count_since(server=server, user=user, target=Target.REEL.value,
-                               since=utc_day_start(now))
+    used = history.count_since(
+        server=server, user=user, target=Target.REEL.value, since=utc_day_start(now)
+    )
     if used >= REELS_PER_DAY:
         wait = next_utc_day(now) - now.astimezone(UTC)
         hours, rest = divmod(int(wait.total_seconds()), 3600)
-        return Check("reel-quota", False,
-                     f"{used} reels were already uploaded today (UTC) as {user}; the server allows "
-                     f"{REELS_PER_DAY} a day. The next one can go in {hours} h {rest // 60} min "
-                     "(after midnight UTC).")
+        return Check(
+            "reel-quota",
+            False,
+            f"{used} reels were already uploaded today (UTC) as {user}; the server allows "
+            f"{REELS_PER_DAY} a day. The next one can go in {hours} h {rest // 60} min "
+            "(after midnight UTC).",
+        )
     return Check("reel-quota", True, f"{used} of {REELS_PER_DAY} reels used today (UTC)")
 
 
-def check_duplicate_post(history: UploadHistory, server: str, user: str, caption: str,
-                         now: datetime) -> Check:
+def check_duplicate_post(
+    history: UploadHistory, server: str, user: str, caption: str, now: datetime
+) -> Check:
     since = now - DUPLICATE_COOLDOWN
-    previous = history.latest_same_caption(server=server, user=user, target=Target.POST.value,
-                                           caption=caption.strip(), since=since)
+    previous = history.latest_same_caption(
+        server=server, user=user, target=Target.POST.value, caption=caption.strip(), since=since
+    )
     if previous is not None:
         wait = previous.started_at + DUPLICATE_COOLDOWN - now
         seconds = max(1, int(wait.total_seconds()) + 1)
         what = f"the caption {caption.strip()!r}" if caption.strip() else "no caption"
-        return Check("duplicate-post", False,
-                     f"a post with {what} was sent {int((now - previous.started_at).total_seconds())} s "
-                     f"ago; the server refuses the same post within 3 minutes. Change the caption "
-                     f"or wait {seconds} s.")
+        return Check(
+            "duplicate-post",
+            False,
+            f"a post with {what} was sent {int((now - previous.started_at).total_seconds())} s "
+            f"ago; the server refuses the same post within 3 minutes. Change the caption "
+            f"or wait {seconds} s.",
+        )
     return Check("duplicate-post", True, "no identical post in the last 3 minutes")
 
 
-def preflight(target: Target, path: Path, caption: str = "", *, history: UploadHistory | None = None,
-              server: str | None = None, user: str | None = None,
-              now: datetime | None = None) -> PreflightReport:
+def preflight(
+    target: Target,
+    path: Path,
+    caption: str = "",
+    *,
+    history: UploadHistory | None = None,
+    server: str | None = None,
+    user: str | None = None,
+    now: datetime | None = None,
+) -> PreflightReport:
     """Every local check for one upload (the chat recipient is checked online by the upload)."""
     now = now or datetime.now(UTC)
     checks = [check_caption(target, caption)]

@@ -33,11 +33,15 @@ class ServerAddress:
         parts = urlsplit(raw)
         scheme = parts.scheme.lower()
         if scheme not in ("http", "https"):
-            raise ServerAddressError(f"the server address must start with https:// (not {parts.scheme}://)")
+            raise ServerAddressError(
+                f"the server address must start with https:// (not {parts.scheme}://)"
+            )
         if not parts.hostname:
             raise ServerAddressError(f"{text!r} has no host name")
         if parts.username or parts.password:
-            raise ServerAddressError("put the user name and password in the login form, not in the server address")
+            raise ServerAddressError(
+                "put the user name and password in the login form, not in the server address"
+            )
         if parts.query or parts.fragment:
             raise ServerAddressError("the server address must not contain '?' or '#'")
         try:
@@ -75,8 +79,9 @@ class ServerAddress:
         """Raise :class:`InsecureServerError` if a token or password must not go to this address."""
         if self.is_plain_http and not self.is_local and not self.allow_insecure_http:
             raise InsecureServerError(
-                f"{self.url} uses plain http://, so your password and login token could be read on the "
-                "network. Use https://, or allow insecure http explicitly (--allow-insecure-http)."
+                f"{self.url} uses plain http://, so your password and login token could be read "
+                "on the network. Use https://, or allow insecure http explicitly "
+                "(--allow-insecure-http)."
             )
 
     def endpoint(self, path: str) -> str:

@@ -1,4 +1,4 @@
-"""Logging in to an Odnix server: ``POST /api/login/`` with JSON, then ``Authorization: Token K``."""
+"""Logging in to an Odnix server: ``POST /api/login/`` (JSON), then ``Authorization: Token K``."""
 
 from __future__ import annotations
 
@@ -32,8 +32,14 @@ class Session:
         return Account(self.server.url, self.username, self.server.allow_insecure_http)
 
 
-def login(server: ServerAddress, username: str, password: str, *,
-          settings: HttpSettings | None = None, cancel: CancelToken | None = None) -> Session:
+def login(
+    server: ServerAddress,
+    username: str,
+    password: str,
+    *,
+    settings: HttpSettings | None = None,
+    cancel: CancelToken | None = None,
+) -> Session:
     """Log in; raises :class:`LoginFailedError` for a wrong user name or password.
 
     No ``Authorization`` header goes to ``/api/login/`` (a stale one makes it fail).
@@ -41,11 +47,23 @@ def login(server: ServerAddress, username: str, password: str, *,
     settings = settings or HttpSettings()
     if not username or not password:
         raise LoginFailedError("a user name and a password are needed to log in")
-    answer = OdnixHttp(server, None, settings).send(Request(
-        "POST", "/api/login/", "the login", json_body={"username": username, "password": password},
-        idempotent=True, authenticated=False), cancel=cancel)
-    if answer.status in (400, 401, 403) or (answer.status < 300 and answer.data.get("success") is False):
-        raise LoginFailedError(f"login refused: {answer.server_message() or 'wrong user name or password'}")
+    answer = OdnixHttp(server, None, settings).send(
+        Request(
+            "POST",
+            "/api/login/",
+            "the login",
+            json_body={"username": username, "password": password},
+            idempotent=True,
+            authenticated=False,
+        ),
+        cancel=cancel,
+    )
+    if answer.status in (400, 401, 403) or (
+        answer.status < 300 and answer.data.get("success") is False
+    ):
+        raise LoginFailedError(
+            f"login refused: {answer.server_message() or 'wrong user name or password'}"
+        )
     answer.raise_for_failure("the login")
     token = answer.data.get("token") or answer.data.get("auth_token")
     if not isinstance(token, str) or not token:
@@ -54,14 +72,20 @@ def login(server: ServerAddress, username: str, password: str, *,
     user_id = user.get("id") if isinstance(user, dict) else None
     name = user.get("username") if isinstance(user, dict) else None
     log.info("logged in to %s as %s", server.url, name or username)
-    return Session(server, str(name or username), token, user_id if isinstance(user_id, int) else None,
-                   settings)
+    return Session(
+        server,
+        str(name or username),
+        token,
+        user_id if isinstance(user_id, int) else None,
+        settings,
+    )
 
 
 def verify(session: Session, *, cancel: CancelToken | None = None) -> Session:
     """Check the token with ``GET /api/verify-token/``; 401 raises :class:`LoginRequiredError`."""
-    answer = session.http().send(Request("GET", "/api/verify-token/", "the login check",
-                                         idempotent=True), cancel=cancel)
+    answer = session.http().send(
+        Request("GET", "/api/verify-token/", "the login check", idempotent=True), cancel=cancel
+    )
     answer.raise_for_failure("the login check")
     return session
 
@@ -72,7 +96,9 @@ def remember(session: Session, store: TokenStore) -> bool:
     return store.save(session.server.url, session.username, session.token)
 
 
-def restore(account: Account, store: TokenStore, settings: HttpSettings | None = None) -> Session | None:
+def restore(
+    account: Account, store: TokenStore, settings: HttpSettings | None = None
+) -> Session | None:
     """The stored session of ``account``, or None when no token is stored (not checked online)."""
     token = store.load(account.server, account.user)
     if not token:

@@ -105,7 +105,10 @@ class StoryStyle:
 
     def problems(self) -> list[str]:
         found = []
-        for name, value in (("background colour", self.background_color), ("text colour", self.text_color)):
+        for name, value in (
+            ("background colour", self.background_color),
+            ("text colour", self.text_color),
+        ):
             if not _COLOUR.fullmatch(value):
                 found.append(f"the {name} {value!r} is not a colour like #667eea")
         if self.text_position not in ("top", "center", "bottom"):
@@ -121,28 +124,65 @@ R = TypeVar("R", bound=UploadResult)
 
 
 # --------------------------------------------------------------------------- targets
-def upload_post(session: Session, media: Path, caption: str = "", *, source: Path | None = None,
-                history: UploadHistory | None = None, report: Report = no_report,
-                cancel: CancelToken | None = None, now: datetime | None = None) -> PostResult:
+def upload_post(
+    session: Session,
+    media: Path,
+    caption: str = "",
+    *,
+    source: Path | None = None,
+    history: UploadHistory | None = None,
+    report: Report = no_report,
+    cancel: CancelToken | None = None,
+    now: datetime | None = None,
+) -> PostResult:
     """A feed post (scribe) with one image and a caption."""
 
     def send(http: OdnixHttp, facts: MediaFacts, _: Any) -> PostResult:
-        answer = http.send(Request(
-            "POST", "/api/post-scribe/", "the post", fields=(("content", caption),),
-            file=FilePart("image", media, _upload_name(media, facts), facts.content_type)),
-            report=report, cancel=cancel, path=media)
+        answer = http.send(
+            Request(
+                "POST",
+                "/api/post-scribe/",
+                "the post",
+                fields=(("content", caption),),
+                file=FilePart("image", media, _upload_name(media, facts), facts.content_type),
+            ),
+            report=report,
+            cancel=cancel,
+            path=media,
+        )
         answer.raise_for_failure("the post", media)
         scribe = _object(answer.data, "scribe", "the post", media)
-        return PostResult(Target.POST, _text(scribe.get("id")),
-                          session.server.absolute(scribe.get("image_url") or scribe.get("media_url")))
+        return PostResult(
+            Target.POST,
+            _text(scribe.get("id")),
+            session.server.absolute(scribe.get("image_url") or scribe.get("media_url")),
+        )
 
-    return _run(Target.POST, session, media, caption, send, source=source, history=history,
-                report=report, cancel=cancel, now=now)
+    return _run(
+        Target.POST,
+        session,
+        media,
+        caption,
+        send,
+        source=source,
+        history=history,
+        report=report,
+        cancel=cancel,
+        now=now,
+    )
 
 
-def upload_reel(session: Session, media: Path, caption: str = "", *, source: Path | None = None,
-                history: UploadHistory | None = None, report: Report = no_report,
-                cancel: CancelToken | None = None, now: datetime | None = None) -> ReelResult:
+def upload_reel(
+    session: Session,
+    media: Path,
+    caption: str = "",
+    *,
+    source: Path | None = None,
+    history: UploadHistory | None = None,
+    report: Report = no_report,
+    cancel: CancelToken | None = None,
+    now: datetime | None = None,
+) -> ReelResult:
     """A reel (omzo). Never re-sent automatically once its whole body went out."""
 
     def before(http: OdnixHttp) -> set[str]:
@@ -150,32 +190,63 @@ def upload_reel(session: Session, media: Path, caption: str = "", *, source: Pat
 
     def send(http: OdnixHttp, facts: MediaFacts, known: set[str]) -> ReelResult:
         request = Request(
-            "POST", "/api/omzo/upload/", "the reel", fields=(("caption", caption),),
+            "POST",
+            "/api/omzo/upload/",
+            "the reel",
+            fields=(("caption", caption),),
             file=FilePart("video", media, _upload_name(media, facts), facts.content_type),
-            after_body_stage=PROCESSING_STAGE, read_timeout=session.settings.processing_timeout)
+            after_body_stage=PROCESSING_STAGE,
+            read_timeout=session.settings.processing_timeout,
+        )
         try:
             answer = http.send(request, report=report, cancel=cancel, path=media)
         except OutcomeUnknownError:
             found = _find_new_reel(http, known, caption, cancel, media)
             if found is None:
                 raise
-            return replace(found, warnings=("the connection was lost after sending, but the reel "
-                                             "is on the profile",))
+            return replace(
+                found,
+                warnings=("the connection was lost after sending, but the reel is on the profile",),
+            )
         answer.raise_for_failure("the reel", media)
         found = _find_new_reel(http, known, caption, cancel, media)
         if found is None:
-            return ReelResult(Target.REEL, None, None, warnings=(
-                "the server accepted the reel but it is not on the profile yet; no id is known",))
+            return ReelResult(
+                Target.REEL,
+                None,
+                None,
+                warnings=(
+                    "the server accepted the reel but it is not on the profile yet; no id is known",
+                ),
+            )
         return found
 
-    return _run(Target.REEL, session, media, caption, send, before=before, source=source,
-                history=history, report=report, cancel=cancel, now=now)
+    return _run(
+        Target.REEL,
+        session,
+        media,
+        caption,
+        send,
+        before=before,
+        source=source,
+        history=history,
+        report=report,
+        cancel=cancel,
+        now=now,
+    )
 
 
-def upload_story(session: Session, media: Path, style: StoryStyle | None = None, *,
-                 source: Path | None = None, history: UploadHistory | None = None,
-                 report: Report = no_report, cancel: CancelToken | None = None,
-                 now: datetime | None = None) -> StoryResult:
+def upload_story(
+    session: Session,
+    media: Path,
+    style: StoryStyle | None = None,
+    *,
+    source: Path | None = None,
+    history: UploadHistory | None = None,
+    report: Report = no_report,
+    cancel: CancelToken | None = None,
+    now: datetime | None = None,
+) -> StoryResult:
     """A story (image or clip) with optional text and its style."""
     style = style or StoryStyle()
     problems = style.problems()
@@ -183,43 +254,96 @@ def upload_story(session: Session, media: Path, style: StoryStyle | None = None,
         raise PreflightError("; ".join(problems), check="story-style", path=media)
 
     def send(http: OdnixHttp, facts: MediaFacts, _: Any) -> StoryResult:
-        answer = http.send(Request(
-            "POST", "/api/create-story/", "the story",
-            fields=(("content", style.text), ("story_type", facts.kind.value),
-                    ("background_color", style.background_color), ("text_color", style.text_color),
-                    ("text_position", style.text_position), ("text_size", f"{style.text_size:g}")),
-            file=FilePart("media", media, _upload_name(media, facts), facts.content_type),
-            after_body_stage=PROCESSING_STAGE if facts.kind.value == "video" else None,
-            read_timeout=session.settings.processing_timeout if facts.kind.value == "video" else None),
-            report=report, cancel=cancel, path=media)
+        answer = http.send(
+            Request(
+                "POST",
+                "/api/create-story/",
+                "the story",
+                fields=(
+                    ("content", style.text),
+                    ("story_type", facts.kind.value),
+                    ("background_color", style.background_color),
+                    ("text_color", style.text_color),
+                    ("text_position", style.text_position),
+                    ("text_size", f"{style.text_size:g}"),
+                ),
+                file=FilePart("media", media, _upload_name(media, facts), facts.content_type),
+                after_body_stage=PROCESSING_STAGE if facts.kind.value == "video" else None,
+                read_timeout=session.settings.processing_timeout
+                if facts.kind.value == "video"
+                else None,
+            ),
+            report=report,
+            cancel=cancel,
+            path=media,
+        )
         answer.raise_for_failure("the story", media)
         story = _object(answer.data, "story", "the story", media)
-        return StoryResult(Target.STORY, _text(story.get("id")), session.server.absolute(story.get("media_url")),
-                           media_type=str(story.get("story_type") or facts.kind.value))
+        return StoryResult(
+            Target.STORY,
+            _text(story.get("id")),
+            session.server.absolute(story.get("media_url")),
+            media_type=str(story.get("story_type") or facts.kind.value),
+        )
 
-    return _run(Target.STORY, session, media, style.text, send, source=source, history=history,
-                report=report, cancel=cancel, now=now)
+    return _run(
+        Target.STORY,
+        session,
+        media,
+        style.text,
+        send,
+        source=source,
+        history=history,
+        report=report,
+        cancel=cancel,
+        now=now,
+    )
 
 
-def send_chat_media(session: Session, recipient: str, media: Path, text: str = "", *,
-                    one_time: bool = False, source: Path | None = None,
-                    history: UploadHistory | None = None, report: Report = no_report,
-                    cancel: CancelToken | None = None, now: datetime | None = None) -> ChatResult:
+def send_chat_media(
+    session: Session,
+    recipient: str,
+    media: Path,
+    text: str = "",
+    *,
+    one_time: bool = False,
+    source: Path | None = None,
+    history: UploadHistory | None = None,
+    report: Report = no_report,
+    cancel: CancelToken | None = None,
+    now: datetime | None = None,
+) -> ChatResult:
     """A photo or clip in the private chat with ``recipient`` (created if needed)."""
     recipient = recipient.strip().lstrip("@")
     if not recipient:
-        raise PreflightError("no recipient was given for the chat message", check="chat-recipient", path=media)
+        raise PreflightError(
+            "no recipient was given for the chat message", check="chat-recipient", path=media
+        )
     if recipient.lower() == session.username.lower():
-        raise PreflightError("you cannot send a chat message to yourself", check="chat-recipient", path=media)
+        raise PreflightError(
+            "you cannot send a chat message to yourself", check="chat-recipient", path=media
+        )
 
     def before(http: OdnixHttp) -> int:
         found = _profile(http, recipient, cancel, media)
         if found.status == 404:
-            raise PreflightError(f"there is no user named {recipient!r} on {session.server.url}",
-                                 check="chat-recipient", path=media)
+            raise PreflightError(
+                f"there is no user named {recipient!r} on {session.server.url}",
+                check="chat-recipient",
+                path=media,
+            )
         found.raise_for_failure("the recipient check", media)
-        chat = http.send(Request("POST", "/api/create-chat/", "the chat", json_body={"username": recipient},
-                                 idempotent=True), cancel=cancel, path=media)
+        chat = http.send(
+            Request(
+                "POST",
+                "/api/create-chat/",
+                "the chat",
+                json_body={"username": recipient},
+                idempotent=True,
+            ),
+            cancel=cancel,
+            path=media,
+        )
         chat.raise_for_failure(f"a chat with {recipient}", media)
         chat_id = chat.data.get("chat_id")
         if not isinstance(chat_id, int):
@@ -230,77 +354,170 @@ def send_chat_media(session: Session, recipient: str, media: Path, text: str = "
         fields = [("chat_id", str(chat_id)), ("content", text)]
         if one_time:
             fields.append(("one_time", "true"))
-        answer = http.send(Request(
-            "POST", "/api/send-message/", "the chat message", fields=tuple(fields),
-            file=FilePart("media", media, _upload_name(media, facts), facts.content_type)),
-            report=report, cancel=cancel, path=media)
+        answer = http.send(
+            Request(
+                "POST",
+                "/api/send-message/",
+                "the chat message",
+                fields=tuple(fields),
+                file=FilePart("media", media, _upload_name(media, facts), facts.content_type),
+            ),
+            report=report,
+            cancel=cancel,
+            path=media,
+        )
         answer.raise_for_failure("the chat message", media)
         message = _object(answer.data, "message", "the chat message", media)
-        return ChatResult(Target.CHAT, _text(message.get("id")), session.server.absolute(message.get("media_url")),
-                          chat_id=chat_id, media_type=str(message.get("media_type") or facts.kind.value))
+        return ChatResult(
+            Target.CHAT,
+            _text(message.get("id")),
+            session.server.absolute(message.get("media_url")),
+            chat_id=chat_id,
+            media_type=str(message.get("media_type") or facts.kind.value),
+        )
 
-    return _run(Target.CHAT, session, media, text, send, before=before, source=source, history=history,
-                report=report, cancel=cancel, now=now)
+    return _run(
+        Target.CHAT,
+        session,
+        media,
+        text,
+        send,
+        before=before,
+        source=source,
+        history=history,
+        report=report,
+        cancel=cancel,
+        now=now,
+    )
 
 
-def upload_profile_picture(session: Session, media: Path, *, source: Path | None = None,
-                           history: UploadHistory | None = None, report: Report = no_report,
-                           cancel: CancelToken | None = None,
-                           now: datetime | None = None) -> ProfilePictureResult:
+def upload_profile_picture(
+    session: Session,
+    media: Path,
+    *,
+    source: Path | None = None,
+    history: UploadHistory | None = None,
+    report: Report = no_report,
+    cancel: CancelToken | None = None,
+    now: datetime | None = None,
+) -> ProfilePictureResult:
     """The avatar. Sent under a unique name: the server stores it under the name it is given."""
 
     def send(http: OdnixHttp, facts: MediaFacts, _: Any) -> ProfilePictureResult:
         name = f"avatar-{uuid.uuid4().hex}{facts.extension}"
-        answer = http.send(Request(
-            "POST", "/api/profile/", "the profile picture",
-            file=FilePart("avatar", media, name, facts.content_type), idempotent=True),
-            report=report, cancel=cancel, path=media)
+        answer = http.send(
+            Request(
+                "POST",
+                "/api/profile/",
+                "the profile picture",
+                file=FilePart("avatar", media, name, facts.content_type),
+                idempotent=True,
+            ),
+            report=report,
+            cancel=cancel,
+            path=media,
+        )
         answer.raise_for_failure("the profile picture", media)
         user = _object(answer.data, "user", "the profile picture", media)
         url = user.get("profile_picture") or user.get("profile_picture_url")
-        return ProfilePictureResult(Target.PROFILE, None, session.server.absolute(str(url) if url else None))
+        return ProfilePictureResult(
+            Target.PROFILE, None, session.server.absolute(str(url) if url else None)
+        )
 
-    return _run(Target.PROFILE, session, media, "", send, source=source, history=history,
-                report=report, cancel=cancel, now=now)
+    return _run(
+        Target.PROFILE,
+        session,
+        media,
+        "",
+        send,
+        source=source,
+        history=history,
+        report=report,
+        cancel=cancel,
+        now=now,
+    )
 
 
-def upload(target: Target, session: Session, media: Path, *, caption: str = "",
-           recipient: str | None = None, style: StoryStyle | None = None, one_time: bool = False,
-           source: Path | None = None, history: UploadHistory | None = None,
-           report: Report = no_report, cancel: CancelToken | None = None) -> UploadResult:
+def upload(
+    target: Target,
+    session: Session,
+    media: Path,
+    *,
+    caption: str = "",
+    recipient: str | None = None,
+    style: StoryStyle | None = None,
+    one_time: bool = False,
+    source: Path | None = None,
+    history: UploadHistory | None = None,
+    report: Report = no_report,
+    cancel: CancelToken | None = None,
+) -> UploadResult:
     """Dispatch to the function of ``target`` (for the CLI and the window)."""
-    common: dict[str, Any] = {"source": source, "history": history, "report": report, "cancel": cancel}
+    common: dict[str, Any] = {
+        "source": source,
+        "history": history,
+        "report": report,
+        "cancel": cancel,
+    }
     if target is Target.POST:
         return upload_post(session, media, caption, **common)
     if target is Target.REEL:
         return upload_reel(session, media, caption, **common)
     if target is Target.STORY:
-        story_style = replace(style, text=caption or style.text) if style else StoryStyle(text=caption)
+        story_style = (
+            replace(style, text=caption or style.text) if style else StoryStyle(text=caption)
+        )
         return upload_story(session, media, story_style, **common)
     if target is Target.CHAT:
-        return send_chat_media(session, recipient or "", media, caption, one_time=one_time, **common)
+        return send_chat_media(
+            session, recipient or "", media, caption, one_time=one_time, **common
+        )
     return upload_profile_picture(session, media, **common)
 
 
 # --------------------------------------------------------------------------- shared steps
-def _run(target: Target, session: Session, media: Path, caption: str,
-         send: Callable[[OdnixHttp, MediaFacts, Any], R], *,
-         before: Callable[[OdnixHttp], Any] | None = None, source: Path | None,
-         history: UploadHistory | None, report: Report, cancel: CancelToken | None,
-         now: datetime | None) -> R:
+def _run(
+    target: Target,
+    session: Session,
+    media: Path,
+    caption: str,
+    send: Callable[[OdnixHttp, MediaFacts, Any], R],
+    *,
+    before: Callable[[OdnixHttp], Any] | None = None,
+    source: Path | None,
+    history: UploadHistory | None,
+    report: Report,
+    cancel: CancelToken | None,
+    now: datetime | None,
+) -> R:
     check_cancel(cancel, media)
     history = history if history is not None else UploadHistory()
     report(UploadProgress(0.0, "checking"))
-    facts = preflight(target, media, caption, history=history, server=session.server.url,
-                      user=session.username, now=now or datetime.now(UTC)).raise_for_failure()
+    facts = preflight(
+        target,
+        media,
+        caption,
+        history=history,
+        server=session.server.url,
+        user=session.username,
+        now=now or datetime.now(UTC),
+    ).raise_for_failure()
     session.server.check_secrets_allowed()
     http = session.http()
     prepared = before(http) if before is not None else None
     check_cancel(cancel, media)
     digest, size = _sha256(media)
-    row = history.begin(server=session.server.url, user=session.username, target=target.value,
-                        source=source, output=media, output_sha256=digest, output_bytes=size,
-                        caption=caption.strip(), started_at=now)
+    row = history.begin(
+        server=session.server.url,
+        user=session.username,
+        target=target.value,
+        source=source,
+        output=media,
+        output_sha256=digest,
+        output_bytes=size,
+        caption=caption.strip(),
+        started_at=now,
+    )
     try:
         result = send(http, facts, prepared)
     except Cancelled:
@@ -320,7 +537,9 @@ def _run(target: Target, session: Session, media: Path, caption: str,
         raise
     history.finish(row, UploadStatus.DONE, result_id=result.id, result_url=result.url)
     report(UploadProgress(1.0, "done", bytes_sent=size, bytes_total=size))
-    log.info("%s uploaded to %s: id %s %s", target.value, session.server.url, result.id, result.url or "")
+    log.info(
+        "%s uploaded to %s: id %s %s", target.value, session.server.url, result.id, result.url or ""
+    )
     return replace(result, history_id=row)
 
 
@@ -352,13 +571,22 @@ def _text(value: Any) -> str | None:
 
 
 def _profile(http: OdnixHttp, username: str, cancel: CancelToken | None, path: Path) -> Answer:
-    return http.send(Request("GET", f"/api/profile/{quote(username, safe='')}/", "the recipient check",
-                             idempotent=True), cancel=cancel, path=path)
+    return http.send(
+        Request(
+            "GET",
+            f"/api/profile/{quote(username, safe='')}/",
+            "the recipient check",
+            idempotent=True,
+        ),
+        cancel=cancel,
+        path=path,
+    )
 
 
 def _omzos(http: OdnixHttp, cancel: CancelToken | None, path: Path) -> dict[str, Mapping[str, Any]]:
-    answer = http.send(Request("GET", "/api/profile/me/", "the profile", idempotent=True),
-                       cancel=cancel, path=path)
+    answer = http.send(
+        Request("GET", "/api/profile/me/", "the profile", idempotent=True), cancel=cancel, path=path
+    )
     if answer.status >= 400:
         answer.raise_for_failure("the profile", path)
     omzos = answer.data.get("omzos")
@@ -367,8 +595,9 @@ def _omzos(http: OdnixHttp, cancel: CancelToken | None, path: Path) -> dict[str,
     return {str(o["id"]): o for o in omzos if isinstance(o, dict) and "id" in o}
 
 
-def _find_new_reel(http: OdnixHttp, known: set[str], caption: str, cancel: CancelToken | None,
-                   path: Path) -> ReelResult | None:
+def _find_new_reel(
+    http: OdnixHttp, known: set[str], caption: str, cancel: CancelToken | None, path: Path
+) -> ReelResult | None:
     try:
         current = _omzos(http, cancel, path)
     except Cancelled:
@@ -381,7 +610,9 @@ def _find_new_reel(http: OdnixHttp, known: set[str], caption: str, cancel: Cance
         return None
     same = [o for o in new if str(o.get("caption") or "").strip() == caption.strip()] or new
     newest = max(same, key=lambda o: (str(o.get("timestamp") or ""), _int(o.get("id"))))
-    return ReelResult(Target.REEL, _text(newest.get("id")), http.server.absolute(newest.get("video_url")))
+    return ReelResult(
+        Target.REEL, _text(newest.get("id")), http.server.absolute(newest.get("video_url"))
+    )
 
 
 def _int(value: Any) -> int:

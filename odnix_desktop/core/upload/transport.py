@@ -248,8 +248,14 @@ class _ProgressSink:
             self._emit()
 
     def _emit(self) -> None:
-        self._report(UploadProgress(fraction=self._fraction, stage=self._stage,
-                                    bytes_sent=self._sent, bytes_total=self._total))
+        self._report(
+            UploadProgress(
+                fraction=self._fraction,
+                stage=self._stage,
+                bytes_sent=self._sent,
+                bytes_total=self._total,
+            )
+        )
 
 
 class _Retry(Exception):  # noqa: N818 - internal control flow, never escapes
@@ -262,8 +268,9 @@ class _Retry(Exception):  # noqa: N818 - internal control flow, never escapes
 class OdnixHttp:
     """Sends :class:`Request` s to one server, with an optional token (never logged)."""
 
-    def __init__(self, server: ServerAddress, token: str | None = None,
-                 settings: HttpSettings | None = None) -> None:
+    def __init__(
+        self, server: ServerAddress, token: str | None = None, settings: HttpSettings | None = None
+    ) -> None:
         self.server = server
         self._token = token
         self.settings = settings or HttpSettings()
@@ -271,8 +278,14 @@ class OdnixHttp:
     def __repr__(self) -> str:
         return f"OdnixHttp({self.server.url!r}, token={'set' if self._token else 'none'})"
 
-    def send(self, req: Request, *, report: Report = no_report,
-             cancel: CancelToken | None = None, path: Path | None = None) -> Answer:
+    def send(
+        self,
+        req: Request,
+        *,
+        report: Report = no_report,
+        cancel: CancelToken | None = None,
+        path: Path | None = None,
+    ) -> Answer:
         """Send ``req``; retry only where safe. Raises :class:`UploadError` subclasses or
         :class:`Cancelled`. ``path`` is the file named in error messages."""
         sink = _ProgressSink(report)
@@ -287,16 +300,24 @@ class OdnixHttp:
                 if attempt > self.settings.retries:
                     raise retry.error from None
                 delay = min(self.settings.backoff * 2 ** (attempt - 1), self.settings.max_backoff)
-                log.info("%s %s: %s; retry %d of %d in %.1f s", req.method, req.path,
-                         retry.error, attempt, self.settings.retries, delay)
+                log.info(
+                    "%s %s: %s; retry %d of %d in %.1f s",
+                    req.method,
+                    req.path,
+                    retry.error,
+                    attempt,
+                    self.settings.retries,
+                    delay,
+                )
                 sink.stage(f"retrying ({attempt} of {self.settings.retries})")
                 waiter = cancel if cancel is not None else threading.Event()
                 if waiter.wait(delay):
                     raise Cancelled(path=path) from None
 
     # One try ---------------------------------------------------------------------------------
-    def _attempt(self, req: Request, sink: _ProgressSink, cancel: CancelToken | None,
-                 path: Path | None) -> Answer:
+    def _attempt(
+        self, req: Request, sink: _ProgressSink, cancel: CancelToken | None, path: Path | None
+    ) -> Answer:
         url = self.server.endpoint(req.path)
         headers = {"User-Agent": f"odnix-desktop/{__version__}", "Accept": "application/json"}
         if req.authenticated:
@@ -313,8 +334,9 @@ class OdnixHttp:
         body = _BodyState()
         watcher = None
         if cancel is not None:
-            watcher = threading.Thread(target=_watch, args=(cancel, abort, done),
-                                       name="odnix-upload-cancel", daemon=True)
+            watcher = threading.Thread(
+                target=_watch, args=(cancel, abort, done), name="odnix-upload-cancel", daemon=True
+            )
             watcher.start()
         _current.abort = abort
         handle = None
@@ -322,8 +344,12 @@ class OdnixHttp:
             data: Any = None
             if req.file is not None:
                 handle = req.file.path.open("rb")
-                encoder = MultipartEncoder(fields=[*req.fields, (
-                    req.file.field, (req.file.filename, handle, req.file.content_type))])
+                encoder = MultipartEncoder(
+                    fields=[
+                        *req.fields,
+                        (req.file.field, (req.file.filename, handle, req.file.content_type)),
+                    ]
+                )
                 body.total = encoder.len
 
                 def on_read(monitor: MultipartEncoderMonitor) -> None:
@@ -344,7 +370,10 @@ class OdnixHttp:
                 http.mount("https://", adapter)
                 http.mount("http://", adapter)
                 response = http.request(
-                    req.method, url, headers=headers, data=data,
+                    req.method,
+                    url,
+                    headers=headers,
+                    data=data,
                     json=None if req.json_body is None else dict(req.json_body),
                     timeout=(self.settings.connect_timeout, read_timeout),
                     allow_redirects=False,
@@ -355,8 +384,11 @@ class OdnixHttp:
         except requests.exceptions.SSLError as exc:
             if abort.aborted:
                 raise Cancelled(path=path) from None
-            raise TLSError(f"the server's TLS certificate could not be verified ({_reason(exc)}); "
-                           "nothing was sent", path=path) from None
+            raise TLSError(
+                f"the server's TLS certificate could not be verified ({_reason(exc)}); "
+                "nothing was sent",
+                path=path,
+            ) from None
         except requests.exceptions.RequestException as exc:
             if abort.aborted:
                 raise Cancelled(path=path) from None
@@ -370,30 +402,47 @@ class OdnixHttp:
                 handle.close()
         return self._answer(req, response, body, path)
 
-    def _classify(self, req: Request, exc: requests.exceptions.RequestException, body: _BodyState,
-                  read_timeout: float, path: Path | None) -> _Retry | UploadError:
+    def _classify(
+        self,
+        req: Request,
+        exc: requests.exceptions.RequestException,
+        body: _BodyState,
+        read_timeout: float,
+        path: Path | None,
+    ) -> _Retry | UploadError:
         where = self.server.url
         if _never_connected(exc):
-            return _Retry(ConnectionLostError(
-                f"could not connect to {where} ({_reason(exc)}); nothing was sent",
-                reached_server=False, path=path))
+            return _Retry(
+                ConnectionLostError(
+                    f"could not connect to {where} ({_reason(exc)}); nothing was sent",
+                    reached_server=False,
+                    path=path,
+                )
+            )
         if isinstance(exc, requests.exceptions.Timeout):
             happened = f"{where} did not answer within {read_timeout:g} s"
         else:
             happened = f"the connection to {where} was lost ({_reason(exc)})"
         if body.total and not body.complete:
-            return _Retry(ConnectionLostError(
-                f"{happened} while sending {req.what}, before all of it was sent; "
-                "the server cannot have used it", reached_server=False, path=path))
+            return _Retry(
+                ConnectionLostError(
+                    f"{happened} while sending {req.what}, before all of it was sent; "
+                    "the server cannot have used it",
+                    reached_server=False,
+                    path=path,
+                )
+            )
         if req.idempotent:
             return _Retry(ConnectionLostError(happened, reached_server=None, path=path))
         return OutcomeUnknownError(
             f"{happened} after {req.what} was sent, so the server may have received it. "
             "It was not sent again automatically: check your profile before trying again.",
-            path=path)
+            path=path,
+        )
 
-    def _answer(self, req: Request, response: requests.Response, body: _BodyState,
-                path: Path | None) -> Answer:
+    def _answer(
+        self, req: Request, response: requests.Response, body: _BodyState, path: Path | None
+    ) -> Answer:
         status = response.status_code
         log.info("%s %s -> HTTP %d", req.method, req.path, status)
         data = _json_object(response)
@@ -402,12 +451,19 @@ class OdnixHttp:
             if not req.authenticated:
                 raise LoginFailedError(f"login refused: {detail or 'wrong user name or password'}")
             raise LoginRequiredError(
-                "the server no longer accepts your login" + (f" ({detail})" if detail else "")
-                + ": log in again", path=path)
+                "the server no longer accepts your login"
+                + (f" ({detail})" if detail else "")
+                + ": log in again",
+                path=path,
+            )
         if 300 <= status < 400:
             location = response.headers.get("Location", "?")
-            raise ServerError(f"the server redirected {req.what} to {location}; check the server "
-                              "address (https:// or a different path?)", status=status, path=path)
+            raise ServerError(
+                f"the server redirected {req.what} to {location}; check the server "
+                "address (https:// or a different path?)",
+                status=status,
+                path=path,
+            )
         if status >= 500:
             detail = clean_server_message(str(data.get("error") or data.get("detail") or ""))
             text = f"the server failed (HTTP {status})" + (f": {detail}" if detail else "")
@@ -418,9 +474,12 @@ class OdnixHttp:
         if data is _NOT_JSON:
             if status < 400:
                 kind = response.headers.get("Content-Type", "unknown type")
-                raise ServerError(f"the server's answer to {req.what} is not the Odnix API "
-                                  f"(HTTP {status}, {kind}); check the server address",
-                                  status=status, path=path)
+                raise ServerError(
+                    f"the server's answer to {req.what} is not the Odnix API "
+                    f"(HTTP {status}, {kind}); check the server address",
+                    status=status,
+                    path=path,
+                )
             return Answer(status=status, data={})
         return Answer(status=status, data=data)
 
@@ -475,4 +534,3 @@ def _reason(exc: BaseException) -> str:
     if isinstance(reason, urllib3.exceptions.NewConnectionError):
         text = text.split(": ", 1)[-1]
     return text[:200]
-
