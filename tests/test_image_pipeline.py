@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image, ImageCms
+from PIL import Image, ImageCms, ImageOps
 
 from odnix_desktop.core.compress import compress, run_item
 from odnix_desktop.core.errors import (
@@ -17,7 +17,7 @@ from odnix_desktop.core.errors import (
     TargetSizeError,
     UnsupportedMediaError,
 )
-from odnix_desktop.core.image import decode
+from odnix_desktop.core.image import decode, resize
 from odnix_desktop.core.image.pipeline import compress_image
 from odnix_desktop.core.options import CompressOptions, CropBox, Status
 from tests import media_factory as mf
@@ -57,16 +57,27 @@ def test_every_exif_orientation_comes_out_upright(tmp_path, orientation, size):
     assert sha(src) == before
 
 
-def test_draft_decoding_is_used_and_looks_like_full_decode(tmp_path):
+def test_pillow_draft_decoding_reduces_in_the_dct(tmp_path):
     src = mf.save_jpeg(tmp_path / "big.jpg", mf.photo_like(3000, 2000), quality=95)
     opened = decode.open_image(src, 10**9)
     img = decode.load(opened, src, (1080, 720))
     assert img.size == (1500, 1000)  # DCT-scaled by 1/2: never fully decoded
     opened.image.close()
 
+
+@pytest.mark.parametrize("orientation", [1, 6])
+def test_fast_decode_is_dct_scaled_and_looks_like_full_decode(tmp_path, monkeypatch, orientation):
+    upright = mf.photo_like(4400, 2934)
+    src = mf.save_jpeg(tmp_path / "big.jpg", mf.store_for_orientation(upright, orientation), quality=95,
+                       exif=mf.exif_bytes(orientation))
+    factors = []
+    real = resize.shrink_factor
+    monkeypatch.setattr(resize, "shrink_factor", lambda *a: factors.append(real(*a)) or factors[-1])
     result = compress(src, tmp_path / "out", CompressOptions(quality=95))
+    assert factors == [2]  # decoded at 2200×1467, not 4400×2934
     with Image.open(src) as full:
-        reference = np.asarray(full.convert("RGB").resize((1080, 720), Image.Resampling.LANCZOS), np.float32)
+        full = ImageOps.exif_transpose(full).convert("RGB")
+        reference = np.asarray(full.resize((1080, 720), Image.Resampling.LANCZOS), np.float32)
     with Image.open(result.output) as out:
         ours = np.asarray(out.convert("RGB"), np.float32)
     assert ours.shape == reference.shape

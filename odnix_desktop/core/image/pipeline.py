@@ -11,7 +11,7 @@ from pathlib import Path, PurePath
 from PIL import Image, ImageSequence
 
 from odnix_desktop.core.errors import CorruptMediaError, EncoderError, PresetError, TargetSizeError
-from odnix_desktop.core.image import colour, decode, encode, metadata
+from odnix_desktop.core.image import colour, decode, encode, metadata, resize
 from odnix_desktop.core.media import MediaInfo, MediaKind
 from odnix_desktop.core.naming import output_path
 from odnix_desktop.core.options import CompressOptions, CompressResult, CropBox, Status
@@ -26,7 +26,7 @@ MIN_QUALITY = 30
 MIN_SIDE = 160
 #: JPEG draft (DCT-scaled) decoding keeps at least this many decoded pixels per
 #: output pixel in each direction, so that Lanczos still has detail to work with.
-DRAFT_HEADROOM = 1.0
+DRAFT_HEADROOM = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,20 +80,31 @@ def _scaled_crop(crop: tuple[int, int, int, int], full: tuple[int, int], now: tu
 def render_still(opened: decode.Opened, path: Path, geometry: Geometry, notes: list[str]) -> Image.Image:
     """Decode (DCT-reduced where possible), orient, crop and fit one frame; 8-bit sRGB out."""
     up_w, up_h = opened.upright_size
-    region_w = geometry.crop[2] - geometry.crop[0] if geometry.crop else up_w
-    scale = geometry.size[0] / region_w
-    draft = None
-    if scale < 1.0:
-        stored = opened.stored_size
-        draft = (stored[0] * scale * DRAFT_HEADROOM, stored[1] * scale * DRAFT_HEADROOM)
-    img = decode.load(opened, path, draft)
-    icc = img.info.get("icc_profile")
-    img = colour.normalise_depth(img)
-    img = decode.upright(img, opened.orientation)
-    if geometry.crop is not None:
-        img = img.crop(_scaled_crop(geometry.crop, (up_w, up_h), img.size))
-    if img.size != geometry.size:
-        img = img.resize(geometry.size, Image.Resampling.LANCZOS)
+    icc = opened.image.info.get("icc_profile")
+    if geometry.crop is None and resize.can_decode_jpeg_fitted(opened.format, opened.image.mode):
+        target = decode.stored_box(geometry.size, opened.orientation)
+        try:
+            img = resize.decode_jpeg_fitted(str(path), opened.image.mode, opened.stored_size, target,
+                                            DRAFT_HEADROOM)
+        except resize.JpegDecodeError as exc:
+            if exc.truncated:
+                raise CorruptMediaError(f"is truncated: the file ends before the picture does ({exc})",
+                                        path=path) from None
+            raise CorruptMediaError(f"is damaged and cannot be decoded ({exc})", path=path) from None
+        img = decode.upright(img, opened.orientation)
+    else:
+        region_w = geometry.crop[2] - geometry.crop[0] if geometry.crop else up_w
+        scale = geometry.size[0] / region_w
+        draft = None
+        if scale < 1.0:
+            stored = opened.stored_size
+            draft = (stored[0] * scale * DRAFT_HEADROOM, stored[1] * scale * DRAFT_HEADROOM)
+        img = decode.load(opened, path, draft)
+        img = colour.normalise_depth(img)
+        img = decode.upright(img, opened.orientation)
+        if geometry.crop is not None:
+            img = img.crop(_scaled_crop(geometry.crop, (up_w, up_h), img.size))
+        img = resize.lanczos(img, geometry.size)
     img = colour.to_srgb(img, icc, notes)
     return colour.drop_opaque_alpha(img)
 
@@ -222,7 +233,7 @@ def _encode_within(
         if min(new_size) < MIN_SIDE:
             break
         check_cancel(cancel, source)
-        current = img.resize(new_size, Image.Resampling.LANCZOS)
+        current = resize.lanczos(img, new_size)
     raise TargetSizeError(
         f"cannot be made to fit {max_bytes:,} bytes: the smallest try was {smallest[0]:,} bytes "
         f"at {smallest[1][0]}×{smallest[1][1]}",
