@@ -147,7 +147,7 @@ class Runner:
             for index, entry in enumerate(entries):
                 if isinstance(entry, SkippedFile):
                     done(CompressResult(source=entry.source, status=Status.SKIPPED,
-                                        warnings=(f"not a photo or video: {entry.reason}",)))
+                                        warnings=(f"{entry.source.name} {entry.reason}",)))
                     continue
                 pool = videos if entry.kind is not None and entry.kind.value == "video" else images
                 if entry.kind is None:

@@ -86,7 +86,7 @@ class ResultCache:
             output=out,
             before=MediaInfo(**json.loads(before)),
             after=MediaInfo(**json.loads(after)),
-            warnings=("already done: the earlier output is unchanged (use --force to redo it)",),
+            warnings=("already done: the earlier output is unchanged (--force redoes it)",),
         )
 
     def store(self, key: CacheKey, result: CompressResult) -> None:

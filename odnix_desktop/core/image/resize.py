@@ -17,6 +17,9 @@ try:
     # One thread per call: the app already runs one image job per core.
     pyvips.concurrency_set(1)
     pyvips.cache_set_max(0)
+    # libvips reports harmless header oddities ("unknown EXIF resolution unit") as
+    # warnings; real decode failures raise pyvips.Error and are handled.
+    logging.getLogger("pyvips").setLevel(logging.ERROR)
 except (ImportError, OSError) as exc:  # pragma: no cover - wheel missing on some platform
     pyvips = None
     log.info("libvips unavailable (%s); resizing with Pillow", exc)
