@@ -50,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
 
     window = MainWindow()
     window.show()
+    window.account.restore()  # the last login, from the keyring, checked in a worker
     if args.quit_after_show:
         QTimer.singleShot(0, lambda: _report_shown(app))
     if args.paths:

@@ -97,11 +97,13 @@ def no_dangling_jobs():
     assert_no_dangling_jobs()
 
 
-def make_window(qtbot, tmp_path: Path, **changes):
+def make_window(qtbot, tmp_path: Path, window_kwargs: dict | None = None, **changes):
+    """A main window writing to ``tmp_path/out``; ``window_kwargs`` go to ``MainWindow``
+    (``token_store``, ``http_settings``, ``history``)."""
     from odnix_desktop.ui.main_window import MainWindow
 
     settings = Settings(output_folder=str(tmp_path / "out"), **changes)
-    win = MainWindow(settings)
+    win = MainWindow(settings, **(window_kwargs or {}))
     win.opened_urls = []
     win.open_url = win.opened_urls.append  # never launch a file manager from a test
     win.ask_to_close = lambda: True

@@ -15,7 +15,7 @@ import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThreadPool, Signal, Slot
 
 from odnix_desktop.core.settings import default_workers
-from odnix_desktop.jobs.base import Job
+from odnix_desktop.jobs.base import Job, JobState
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,8 @@ class JobRunner(QObject):
     def __init__(self, image_workers: int | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.pools: dict[str, QThreadPool] = {}
-        for name, threads in (("images", image_workers or default_workers()), ("videos", 1), ("misc", 2)):
+        for name, threads in (("images", image_workers or default_workers()), ("videos", 1), ("misc", 2),
+                              ("uploads", 1)):
             pool = QThreadPool(self)
             pool.setObjectName(f"odnix-{name}")
             pool.setMaxThreadCount(threads)
@@ -86,13 +87,15 @@ class JobRunner(QObject):
 
     # -- cancelling -----------------------------------------------------------
     def cancel(self, job: Job) -> None:
-        """Set the job's cancel token. A job still queued ends as cancelled as soon as a thread
-        takes it, without doing any work.
+        """Set the job's cancel token; a job still queued is taken back from its pool and ends
+        as cancelled at once, before this returns (a running one stops at its next check).
 
-        (``QThreadPool.tryTake`` would end it sooner, but PySide6 6.12's binding of it
-        over-releases the returned bool and crashes the interpreter at exit.)
+        ``QThreadPool.tryTake`` is safe with PySide6 < 6.12 (pinned: 6.12.0's binding
+        over-releases the returned bool and crashes the interpreter at exit).
         """
         job.cancel()
+        if job.state is JobState.PENDING and self.pools[job.pool_name].tryTake(job):
+            job.end_unstarted()
 
     def cancel_all(self, pools: tuple[str, ...] | None = None) -> None:
         # Take the queued ones first so freed threads do not pick them up.

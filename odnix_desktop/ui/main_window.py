@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
+    QSizePolicy,
     QStyle,
     QTableView,
     QToolBar,
@@ -30,12 +31,14 @@ from odnix_desktop.core.settings import Settings
 from odnix_desktop.jobs.runner import JobRunner
 from odnix_desktop.jobs.tasks import ExportJob
 from odnix_desktop.ui import text
+from odnix_desktop.ui.account import AccountController, AccountWidget, LoginDialog
 from odnix_desktop.ui.compare import CompareDialog
 from odnix_desktop.ui.controller import QueueController
 from odnix_desktop.ui.delegates import PresetDelegate, ProgressDelegate
 from odnix_desktop.ui.drop_zone import DropZoneWidget, local_paths
 from odnix_desktop.ui.queue_model import Col, ItemRole, QueueItem, QueueModel, SortRole
 from odnix_desktop.ui.settings_dialog import SettingsDialog
+from odnix_desktop.ui.uploads import UploadController, link_of
 
 log = logging.getLogger(__name__)
 
@@ -44,13 +47,23 @@ class MainWindow(QMainWindow):
     shown = Signal()
     exported = Signal(list)
 
-    def __init__(self, settings: Settings | None = None, runner: JobRunner | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, runner: JobRunner | None = None, *,
+                 token_store=None, http_settings=None, history=None) -> None:
+        """``token_store`` (core ``TokenStore``), ``http_settings`` and ``history`` (core
+        ``UploadHistory``) default to the real ones; tests pass doubles."""
         super().__init__()
         self.settings = settings if settings is not None else settings_store.load()
         self.runner = runner or JobRunner(self.settings.workers, self)
         self.model = QueueModel(self)
         self.model.batch_preset = self.settings.batch_preset
         self.controller = QueueController(self.model, self.runner, self.current_settings)
+        self.account = AccountController(self.runner, token_store, http_settings, self)
+        self.uploads = UploadController(self.model, self.runner, self.account, self.current_settings,
+                                        history, self)
+        self.login_dialog: LoginDialog | None = None
+        self.upload_dialog = None
+        self.history_dialog = None
+        self._upload_after_login = False
         self.compare_dialog: CompareDialog | None = None
         self._paste_dir: Path | None = None
         self._closing = False
@@ -77,6 +90,7 @@ class MainWindow(QMainWindow):
         self.model.dataChanged.connect(self._schedule_refresh)
         self.controller.busyChanged.connect(self._on_busy_changed)
         self.controller.batchFinished.connect(self._on_batch_finished)
+        self.uploads.loginExpired.connect(self._on_login_expired)
         self._on_rows_changed()
         self._refresh_now()
 
@@ -101,6 +115,7 @@ class MainWindow(QMainWindow):
         table.verticalHeader().setVisible(False)
         table.verticalHeader().setDefaultSectionSize(54)
         table.setItemDelegateForColumn(Col.STATUS, ProgressDelegate(table))
+        table.setItemDelegateForColumn(Col.UPLOAD, ProgressDelegate(table))
         table.setItemDelegateForColumn(Col.PRESET, PresetDelegate(table))
         header = table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
@@ -108,7 +123,7 @@ class MainWindow(QMainWindow):
         widths = {
             Col.THUMB: 60, Col.NAME: 220, Col.KIND: 50, Col.BEFORE_BYTES: 72, Col.BEFORE_DIMS: 88,
             Col.FORMAT: 56, Col.DURATION: 62, Col.FPS: 44, Col.AFTER_BYTES: 72, Col.AFTER_DIMS: 88,
-            Col.SAVED: 54, Col.PRESET: 96, Col.STATUS: 170,
+            Col.SAVED: 54, Col.PRESET: 96, Col.STATUS: 120, Col.UPLOAD: 230,
         }
         for col, w in widths.items():
             table.setColumnWidth(col, w)
@@ -163,6 +178,15 @@ class MainWindow(QMainWindow):
                                        self.export_selected_dialog, "Ctrl+E")
         self.act_paste = self._action("Paste", "Add an image or file paths from the clipboard",
                                       self.paste_from_clipboard, QKeySequence.StandardKey.Paste)
+        self.act_upload = self._action("Upload…", "Send the selected finished items to Odnix (post, reel, "
+                                       "story, chat or profile picture)", self.upload_selected, "Ctrl+U",
+                                       SP.SP_ArrowUp)
+        self.act_copy_link = self._action("Copy link", "Copy the link of what the upload created",
+                                          self.copy_upload_link)
+        self.act_open_link = self._action("Open link", "Open the link of what the upload created in the browser",
+                                          self.open_upload_link)
+        self.act_cancel_upload = self._action("Cancel upload", "Stop the selected items' uploads",
+                                              self.cancel_selected_uploads)
 
     def _build_toolbar(self) -> None:
         bar = QToolBar("Main")
@@ -190,7 +214,16 @@ class MainWindow(QMainWindow):
             bar.addAction(a)
         bar.addSeparator()
         bar.addAction(self.act_open_output)
+        bar.addAction(self.act_upload)
         bar.addAction(self.act_settings)
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        bar.addWidget(spacer)
+        self.account_widget = AccountWidget(self.account)
+        self.account_widget.loginRequested.connect(self.show_login)
+        self.account_widget.logoutRequested.connect(self.logout)
+        self.account_widget.historyRequested.connect(self.show_history)
+        bar.addWidget(self.account_widget)
         self.addToolBar(bar)
         self.toolbar = bar
         for action in bar.actions():
@@ -394,6 +427,101 @@ class MainWindow(QMainWindow):
         self._export_jobs.pop(key, None)
         QMessageBox.warning(self, "Export failed", message)
 
+    # -- account and uploads ------------------------------------------------------------
+    @Slot()
+    def show_login(self) -> LoginDialog:
+        state = self.account.state
+        self.login_dialog = LoginDialog(self.account, self, state.server if state else "",
+                                        state.user if state else "")
+        self.login_dialog.accepted.connect(self._on_logged_in)
+        self.login_dialog.open()
+        return self.login_dialog
+
+    @Slot()
+    def _on_logged_in(self) -> None:
+        self.statusBar().showMessage(f"Logged in: {self.account.summary()}", 5000)
+        if self._upload_after_login:
+            self._upload_after_login = False
+            self.upload_selected()
+
+    @Slot()
+    def _on_login_expired(self) -> None:
+        self.statusBar().showMessage("The server refused the login: log out and log in again", 10000)
+
+    @Slot()
+    def logout(self) -> None:
+        self.account.logout()
+        self.statusBar().showMessage("Logged out", 4000)
+
+    def uploadable_selection(self) -> list[QueueItem]:
+        return [i for i in self.selected_items() if self.uploads.uploadable(i)]
+
+    @Slot()
+    def upload_selected(self):
+        """The upload dialog for the selected finished items (the login dialog first if needed)."""
+        from odnix_desktop.ui.upload_dialog import UploadDialog
+
+        items = self.uploadable_selection()
+        if not items:
+            self.statusBar().showMessage("Select finished items to upload", 4000)
+            return None
+        if not self.account.logged_in:
+            self._upload_after_login = True
+            self.statusBar().showMessage("Log in to Odnix to upload (export needs no account)", 6000)
+            self.show_login()
+            return None
+        session = self.account.session
+        dialog = UploadDialog(items, self.uploads.planner_for(items), self.runner,
+                              history=self.uploads.history_or_none(), server=session.server.url,
+                              user=session.username, parent=self)
+        dialog.accepted.connect(self._on_upload_accepted)
+        self.upload_dialog = dialog
+        dialog.open()
+        return dialog
+
+    @Slot()
+    def _on_upload_accepted(self) -> None:
+        dialog = self.upload_dialog
+        if dialog is None:
+            return
+        request = dialog.request()
+        n = self.uploads.start(request)
+        self.statusBar().showMessage(f"Uploading {n} item(s) as {request.target.title}…", 4000)
+
+    def _selected_link(self) -> str | None:
+        for item in [self.current_item(), *self.selected_items()]:
+            if link_of(item):
+                return link_of(item)
+        return None
+
+    @Slot()
+    def copy_upload_link(self) -> None:
+        link = self._selected_link()
+        if link:
+            QGuiApplication.clipboard().setText(link)
+            self.statusBar().showMessage("Copied the link", 3000)
+
+    @Slot()
+    def open_upload_link(self) -> None:
+        link = self._selected_link()
+        if link:
+            self.open_url(QUrl(link))
+
+    @Slot()
+    def cancel_selected_uploads(self) -> None:
+        self.uploads.cancel([i.id for i in self.selected_items()])
+
+    @Slot()
+    def show_history(self):
+        from odnix_desktop.ui.history_dialog import HistoryDialog
+
+        if self.history_dialog is not None:
+            self.history_dialog.close()
+        self.history_dialog = HistoryDialog(self.uploads.history_or_none(), self.runner, self)
+        self.history_dialog.open_url = self.open_url
+        self.history_dialog.show()
+        return self.history_dialog
+
     # -- state ---------------------------------------------------------------------
     @Slot()
     def _on_rows_changed(self, *args) -> None:
@@ -423,8 +551,12 @@ class MainWindow(QMainWindow):
         self.act_cancel.setEnabled(any(i.state.active for i in selected))
         done = [i for i in selected if i.state.finished and i.output]
         self.act_compare.setEnabled(bool(done) or self.current_item() is not None)
-        for a in (self.act_show, self.act_copy_path, self.act_export):
+        for a in (self.act_show, self.act_copy_path, self.act_export, self.act_upload):
             a.setEnabled(bool(done))
+        links = [i for i in selected if link_of(i)]
+        self.act_copy_link.setEnabled(bool(links))
+        self.act_open_link.setEnabled(bool(links))
+        self.act_cancel_upload.setEnabled(any(self.uploads.uploading(i.id) for i in selected))
 
     @Slot()
     def _update_footer(self) -> None:
@@ -456,6 +588,7 @@ class MainWindow(QMainWindow):
     def _show_context_menu(self, pos) -> None:
         menu = QMenu(self)
         for a in (self.act_compare, self.act_show, self.act_copy_path, self.act_export, None,
+                  self.act_upload, self.act_copy_link, self.act_open_link, self.act_cancel_upload, None,
                   self.act_cancel, self.act_retry, self.act_remove, self.act_clear):
             if a is None:
                 menu.addSeparator()
@@ -468,7 +601,7 @@ class MainWindow(QMainWindow):
     def ask_to_close(self) -> bool:
         answer = QMessageBox.question(
             self, "Cancel running jobs?",
-            "Some items are still being compressed. Cancel them and close?\n"
+            "Some items are still being compressed or uploaded. Cancel them and close?\n"
             "Finished outputs are kept; nothing half-written is left behind.",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No,
@@ -476,12 +609,15 @@ class MainWindow(QMainWindow):
         return answer == QMessageBox.StandardButton.Yes
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.controller.is_busy() and not self.ask_to_close():
+        if (self.controller.is_busy() or self.uploads.is_busy()) and not self.ask_to_close():
             event.ignore()
             return
         self._closing = True
         if self.compare_dialog is not None:
             self.compare_dialog.close()
+        for dialog in (self.upload_dialog, self.history_dialog, self.login_dialog):
+            if dialog is not None:
+                dialog.close()
         self.controller.shutdown()  # cancels, then waits: the core removes its temp files
         if self._paste_dir is not None:
             shutil.rmtree(self._paste_dir, ignore_errors=True)

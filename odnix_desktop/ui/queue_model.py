@@ -9,9 +9,10 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QPixmap
+from PySide6.QtGui import QColor, QPixmap
 
 from odnix_desktop.core.media import MediaInfo, MediaKind
+from odnix_desktop.core.options import CropBox
 from odnix_desktop.core.presets import PRESETS
 from odnix_desktop.core.progress import Progress
 from odnix_desktop.ui import text
@@ -64,6 +65,7 @@ class Col(enum.IntEnum):
     SAVED = enum.auto()
     PRESET = enum.auto()
     STATUS = enum.auto()
+    UPLOAD = enum.auto()
     ERROR = enum.auto()
 
 
@@ -81,10 +83,62 @@ HEADERS = {
     Col.SAVED: ("Saved", "How much smaller the output is"),
     Col.PRESET: ("Preset", "Preset for this item (double-click to change)"),
     Col.STATUS: ("Status", "Where the item is: reading, queued, compressing, done, failed…"),
+    Col.UPLOAD: ("Upload", "Where the upload to Odnix is, and the link to what it created"),
     Col.ERROR: ("Message", "Why an item failed or was skipped (hover for the full text)"),
 }
 
 _ids = itertools.count(1)
+
+
+class UploadPhase(enum.Enum):
+    QUEUED = "Waiting to upload"
+    RUNNING = "Uploading"
+    DONE = "Uploaded"
+    FAILED = "Upload failed"
+    CANCELLED = "Upload cancelled"
+
+    @property
+    def active(self) -> bool:
+        return self in (UploadPhase.QUEUED, UploadPhase.RUNNING)
+
+
+@dataclass
+class UploadState:
+    """The last upload of an item: where it went, how far it is, and what it created."""
+
+    target: str  # core.upload.Target value
+    target_title: str
+    phase: UploadPhase = UploadPhase.QUEUED
+    progress: Progress | None = None
+    url: str | None = None
+    result_id: str | None = None
+    error: str = ""
+    failure: str = ""  # refused, not sent, unknown, log in again, failed
+    sent_file: Path | None = None
+
+    @property
+    def link(self) -> str | None:
+        return self.url
+
+    def text(self) -> str:
+        p = self.progress
+        if self.phase is UploadPhase.RUNNING and p is not None:
+            parts = [f"{p.fraction * 100:.0f}%"]
+            sent = getattr(p, "bytes_sent", 0)
+            total = getattr(p, "bytes_total", 0)
+            if p.stage:
+                parts.append(p.stage)
+            if total and p.stage == "uploading":
+                parts.append(f"{text.human_bytes(sent)} of {text.human_bytes(total)}")
+            return " · ".join(parts)
+        if self.phase is UploadPhase.DONE:
+            return f"✓ {self.target_title}: {self.url or ('id ' + self.result_id if self.result_id else 'sent')}"
+        if self.phase is UploadPhase.FAILED:
+            first = self.error.splitlines()[0] if self.error else ""
+            return f"✗ {self.failure or 'failed'}: {first}"
+        if self.phase is UploadPhase.QUEUED:
+            return f"Waiting ({self.target_title})"
+        return f"{self.phase.value} ({self.target_title})"
 
 
 @dataclass(eq=False)
@@ -102,6 +156,8 @@ class QueueItem:
     error: str = ""
     warnings: tuple[str, ...] = ()
     thumbnail: QPixmap | None = None
+    crop: CropBox | None = None  # the profile preset's square, in upright source pixels
+    upload: UploadState | None = None
     id: int = field(default_factory=lambda: next(_ids))
 
     @property
@@ -268,6 +324,11 @@ class QueueModel(QAbstractTableModel):
             return item.thumbnail
         if role == ProgressRole and col == Col.STATUS:
             return item.progress.fraction if item.state is ItemState.RUNNING and item.progress else None
+        if role == ProgressRole and col == Col.UPLOAD:
+            u = item.upload
+            return u.progress.fraction if u and u.phase is UploadPhase.RUNNING and u.progress else None
+        if role == Qt.ItemDataRole.ForegroundRole and col == Col.UPLOAD and item.upload is not None:
+            return _UPLOAD_COLOURS.get(item.upload.phase)
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(item, col)
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (
@@ -305,6 +366,8 @@ class QueueModel(QAbstractTableModel):
                 return self._preset_text(item)
             case Col.STATUS:
                 return self.status_text(item)
+            case Col.UPLOAD:
+                return item.upload.text() if item.upload else ""
             case Col.ERROR:
                 msg = item.error or ("; ".join(item.warnings) if item.warnings else "")
                 return msg.splitlines()[0] if msg else ""
@@ -374,7 +437,27 @@ class QueueModel(QAbstractTableModel):
             return f"{PRESETS[name].title}: {PRESETS[name].description}\nDouble-click to choose another preset."
         if col == Col.STATUS:
             return self.status_text(item)
+        if col == Col.UPLOAD and item.upload is not None:
+            u = item.upload
+            lines = [f"{u.target_title}: {u.phase.value}"]
+            if u.url:
+                lines.append(u.url)
+            if u.result_id:
+                lines.append(f"id {u.result_id}")
+            if u.error:
+                lines.append(u.error)
+            if u.sent_file:
+                lines.append(f"sent: {u.sent_file}")
+            if u.url:
+                lines.append("Right-click: copy or open the link")
+            return "\n".join(lines)
         return HEADERS[col][1]
+
+
+_UPLOAD_COLOURS = {
+    UploadPhase.DONE: QColor(40, 150, 70),
+    UploadPhase.FAILED: QColor(210, 60, 50),
+}
 
 
 def _key(path: Path) -> Path:

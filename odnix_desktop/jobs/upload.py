@@ -1,0 +1,288 @@
+"""Jobs of the Odnix account and uploads. Each calls the upload core (lazily imported) off the
+GUI thread: logging in and out touch the network and the system keyring, checks probe files,
+uploads stream bodies. No widgets here.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from odnix_desktop.core.errors import Cancelled, OdnixError
+from odnix_desktop.core.options import CompressOptions, Status
+from odnix_desktop.core.progress import Progress
+from odnix_desktop.jobs.base import Job
+
+log = logging.getLogger(__name__)
+
+
+# --------------------------------------------------------------------------- the account
+@dataclass(frozen=True, slots=True)
+class AccountState:
+    """Who is logged in where, and whether the token outlives the app.
+
+    ``session`` is None when nobody is logged in. ``keyring_problem`` is the reason the token
+    is kept in memory only (None when the system keyring keeps it).
+    """
+
+    session: Any | None  # core.upload.Session
+    store: Any  # core.upload.TokenStore
+    keyring_problem: str | None
+    server: str = ""
+    user: str = ""
+    note: str = ""  # e.g. "could not reach the server to check the login"
+
+
+class RestoreJob(Job):
+    """At start: the last account (``load_account``) and its token from the keyring, checked
+    online with ``verify``. A token the server refuses is forgotten."""
+
+    def __init__(self, key: int, store: Any | None = None, settings: Any | None = None) -> None:
+        super().__init__(key)
+        self.store = store
+        self.settings = settings
+
+    def work(self) -> AccountState:
+        from odnix_desktop.core.upload import (
+            LoginRequiredError,
+            TokenStore,
+            UploadError,
+            load_account,
+            restore,
+            verify,
+        )
+
+        store = self.store if self.store is not None else TokenStore()
+        account = load_account()
+        if account is None:
+            return AccountState(None, store, store.unavailable_reason)
+        try:
+            session = restore(account, store, self.settings)
+        except UploadError as exc:  # e.g. the stored address is no longer acceptable
+            return AccountState(None, store, store.unavailable_reason, account.server, account.user,
+                                str(exc))
+        if session is None:
+            return AccountState(None, store, store.unavailable_reason, account.server, account.user)
+        try:
+            verify(session, cancel=self.cancel_event)
+        except LoginRequiredError:
+            store.forget(account.server, account.user)
+            return AccountState(None, store, store.unavailable_reason, account.server, account.user,
+                                "the stored login is no longer valid: log in again")
+        except Cancelled:
+            raise
+        except OdnixError as exc:  # offline: keep the token, say so
+            return AccountState(session, store, store.unavailable_reason, account.server, account.user,
+                                f"could not check the login ({exc})")
+        return AccountState(session, store, store.unavailable_reason, account.server, account.user)
+
+
+class LoginJob(Job):
+    """``login`` then ``remember``: the token goes to the keyring (or memory only).
+
+    The password lives only in this object until the request is built, then it is dropped.
+    """
+
+    def __init__(
+        self, key: int, store: Any, server: str, user: str, password: str, *,
+        allow_insecure_http: bool = False, settings: Any | None = None,
+    ) -> None:
+        super().__init__(key)
+        self.store = store
+        self.server = server
+        self.user = user
+        self._password = password
+        self.allow_insecure_http = allow_insecure_http
+        self.settings = settings
+
+    def work(self) -> AccountState:
+        from odnix_desktop.core.upload import ServerAddress, login, remember
+
+        password, self._password = self._password, ""
+        address = ServerAddress.parse(self.server, allow_insecure_http=self.allow_insecure_http)
+        session = login(address, self.user.strip(), password, settings=self.settings,
+                        cancel=self.cancel_event)
+        del password
+        remember(session, self.store)
+        return AccountState(session, self.store, self.store.unavailable_reason, session.server.url,
+                            session.username)
+
+
+class LogoutJob(Job):
+    """``logout``: forget the token (keyring) and the account."""
+
+    def __init__(self, key: int, store: Any, server: str, user: str) -> None:
+        super().__init__(key)
+        self.store = store
+        self.server = server
+        self.user = user
+
+    def work(self) -> AccountState:
+        from odnix_desktop.core.upload import Account, logout
+
+        logout(Account(self.server, self.user), self.store)
+        return AccountState(None, self.store, self.store.unavailable_reason, self.server, self.user)
+
+
+# --------------------------------------------------------------------------- checks and history
+@dataclass(frozen=True, slots=True)
+class PlannedUpload:
+    """One item to send: the file (or the source to recompress first) and what goes with it."""
+
+    item_id: int
+    source: Path
+    media: Path | None  # the compressed output to send as is; None: recompress first
+    recompress: CompressOptions | None = None  # the target preset's options when media is None
+    why_recompress: str = ""
+
+
+class PreflightJob(Job):
+    """``preflight`` for each planned upload whose file exists (headers only, a probe for clips)."""
+
+    def __init__(self, key: int, target: Any, plans: list[PlannedUpload], caption: str,
+                 history: Any | None, server: str | None, user: str | None) -> None:
+        super().__init__(key)
+        self.target = target
+        self.plans = plans
+        self.caption = caption
+        self.history = history
+        self.server = server
+        self.user = user
+
+    def work(self) -> dict[int, Any]:
+        """item id -> PreflightReport, or a list of checks (caption only) for a recompression."""
+        from odnix_desktop.core.upload import preflight
+        from odnix_desktop.core.upload.preflight import check_caption
+
+        out: dict[int, Any] = {}
+        for plan in self.plans:
+            if self.cancel_event.is_set():
+                return None  # type: ignore[return-value]
+            if plan.media is None:
+                out[plan.item_id] = (check_caption(self.target, self.caption),)
+            else:
+                out[plan.item_id] = preflight(
+                    self.target, plan.media, self.caption, history=self.history,
+                    server=self.server, user=self.user,
+                ).checks
+        return out
+
+
+class HistoryJob(Job):
+    """``UploadHistory.rows()``, newest first."""
+
+    def __init__(self, key: int, history: Any | None = None, limit: int | None = 500) -> None:
+        super().__init__(key)
+        self.history = history
+        self.limit = limit
+
+    def work(self) -> list:
+        from odnix_desktop.core.upload import UploadHistory
+
+        history = self.history if self.history is not None else UploadHistory()
+        return history.rows(limit=self.limit)
+
+
+# --------------------------------------------------------------------------- the upload
+#: How an upload failed, for the row: the error type decides the word.
+FAILURE_KINDS = (
+    ("PreflightError", "not sent"),
+    ("UploadRefusedError", "refused"),
+    ("OutcomeUnknownError", "unknown"),
+    ("LoginRequiredError", "log in again"),
+)
+
+
+def failure_kind(exc: BaseException) -> str:
+    names = {c.__name__ for c in type(exc).__mro__}
+    for name, kind in FAILURE_KINDS:
+        if name in names:
+            return kind
+    return "failed"
+
+
+@dataclass
+class UploadRequest:
+    """What the upload dialog asks for (the same for every selected item)."""
+
+    target: Any  # core.upload.Target
+    caption: str = ""
+    recipient: str = ""
+    send_original: bool = False
+    story_style: Any | None = None
+    one_time: bool = False
+    plans: list[PlannedUpload] = field(default_factory=list)
+
+
+class UploadJob(Job):
+    """Recompress with the target's preset when needed (``core.compress.run_item``), then
+    ``core.upload.upload``. Progress: the compression's, then the bytes sent.
+
+    A failed job leaves ``failure`` set ("refused", "not sent", "unknown", ...) before its
+    ``failed`` signal goes out.
+    """
+
+    pool_name = "uploads"
+    PROGRESS_HZ = 15.0
+
+    def __init__(self, key: int, request: UploadRequest, plan: PlannedUpload, session: Any,
+                 history: Any, out_root: Path) -> None:
+        super().__init__(key)
+        self.request = request
+        self.plan = plan
+        self.session = session
+        self.history = history
+        self.out_root = out_root
+        self.failure = ""
+        self.sent_file: Path | None = None
+        self._last = 0.0
+        self._stage = ""
+
+    def _report(self, progress: Progress) -> None:
+        now = time.monotonic()
+        if (progress.stage == self._stage and progress.fraction < 1.0
+                and now - self._last < 1.0 / self.PROGRESS_HZ):
+            return
+        self._last, self._stage = now, progress.stage
+        self.signals.progress.emit(self.key, progress)
+
+    def _compress_report(self, progress: Progress) -> None:
+        self._report(Progress(progress.fraction, f"compressing for {self.request.target.title}"))
+
+    def work(self) -> Any:
+        from odnix_desktop.core.upload import upload
+
+        try:
+            media = self.plan.media
+            if media is None:
+                media = self._recompress()
+            self.sent_file = media
+            return upload(
+                self.request.target, self.session, media,
+                caption=self.request.caption, recipient=self.request.recipient,
+                style=self.request.story_style, one_time=self.request.one_time,
+                source=self.plan.source, history=self.history,
+                report=self._report, cancel=self.cancel_event,
+            )
+        except Cancelled:
+            raise
+        except OdnixError as exc:
+            self.failure = failure_kind(exc)
+            raise
+
+    def _recompress(self) -> Path:
+        from odnix_desktop.core.compress import run_item
+
+        assert self.plan.recompress is not None
+        self._compress_report(Progress(0.0))
+        result = run_item(self.plan.source, self.out_root, self.plan.recompress,
+                          report=self._compress_report, cancel=self.cancel_event)
+        if result.status is Status.CANCELLED:
+            raise Cancelled(path=self.plan.source)
+        if result.status is Status.FAILED or result.output is None:
+            raise OdnixError(result.error or f"{self.plan.source.name}: could not be compressed "
+                             f"for a {self.request.target.title}")
+        return result.output

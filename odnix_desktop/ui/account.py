@@ -1,0 +1,281 @@
+"""The Odnix account: who is logged in (a compact panel in the toolbar), the login dialog, and
+the GUI-thread object that runs the login, restore and logout jobs.
+
+The password is typed into the dialog, handed to one login job and cleared from the field;
+it is never stored. The token goes to the system keyring through the core's ``TokenStore``,
+or stays in memory when there is no keyring (the panel and the dialog say so).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from odnix_desktop.jobs.runner import JobRunner
+from odnix_desktop.jobs.upload import AccountState, LoginJob, LogoutJob, RestoreJob
+
+log = logging.getLogger(__name__)
+
+
+def keyring_sentence(problem: str | None) -> str:
+    if problem is None:
+        return "Your login is kept in the system keyring; the password is never stored."
+    return (
+        f"No usable system keyring: {problem}. You stay logged in until Odnix Desktop closes; "
+        "the login is not saved anywhere, and the password is never stored."
+    )
+
+
+class AccountController(QObject):
+    """The account's state on the GUI thread. Emits ``changed`` after each job."""
+
+    changed = Signal()
+    #: A login finished: (ok, message for a person).
+    loginFinished = Signal(bool, str)
+
+    def __init__(self, runner: JobRunner, store: Any | None = None,
+                 http_settings: Any | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.runner = runner
+        self.store = store  # core.upload.TokenStore; made by the restore job when None
+        self.http_settings = http_settings
+        self.state: AccountState | None = None
+        self.busy = False
+        self._jobs: dict[int, Any] = {}
+        self._keys = 0
+
+    # -- state -----------------------------------------------------------------
+    @property
+    def session(self) -> Any | None:
+        return self.state.session if self.state else None
+
+    @property
+    def logged_in(self) -> bool:
+        return self.session is not None
+
+    @property
+    def keyring_problem(self) -> str | None:
+        if self.state is not None:
+            return self.state.keyring_problem
+        return None if self.store is None else self.store.unavailable_reason
+
+    def summary(self) -> str:
+        if self.busy and self.state is None:
+            return "Checking login…"
+        if self.session is not None:
+            return f"{self.session.username} @ {self.session.server.url}"
+        return "Not logged in"
+
+    def details(self) -> str:
+        lines = [self.summary()]
+        if self.state is not None and self.state.note:
+            lines.append(self.state.note)
+        if self.state is not None or self.store is not None:
+            lines.append(keyring_sentence(self.keyring_problem))
+        return "\n".join(lines)
+
+    # -- jobs ------------------------------------------------------------------
+    def _start(self, job) -> None:
+        self._keys += 1
+        job.key = self._keys
+        job.signals.finished.connect(self._on_finished)
+        job.signals.failed.connect(self._on_failed)
+        job.signals.cancelled.connect(self._on_cancelled)
+        self._jobs[job.key] = job
+        self.busy = True
+        self.runner.start(job, priority=5)
+        self.changed.emit()
+
+    def restore(self) -> None:
+        """Read the last account and its token (keyring access and a check, off the GUI thread)."""
+        self._start(RestoreJob(0, self.store, self.http_settings))
+
+    def login(self, server: str, user: str, password: str, allow_insecure_http: bool = False) -> None:
+        if self.store is None:
+            from odnix_desktop.core.upload import TokenStore
+
+            self.store = TokenStore()
+        self._start(LoginJob(0, self.store, server, user, password,
+                             allow_insecure_http=allow_insecure_http, settings=self.http_settings))
+
+    def logout(self) -> None:
+        session = self.session
+        if session is None:
+            return
+        self._start(LogoutJob(0, self.store, session.server.url, session.username))
+
+    def pending(self) -> int:
+        return len(self._jobs)
+
+    @Slot(int, object)
+    def _on_finished(self, key: int, state: AccountState) -> None:
+        job = self._jobs.pop(key, None)
+        self.busy = bool(self._jobs)
+        self.store = state.store
+        self.state = state
+        if isinstance(job, LoginJob):
+            self.loginFinished.emit(True, f"Logged in as {state.user}")
+        self.changed.emit()
+
+    @Slot(int, str)
+    def _on_failed(self, key: int, message: str) -> None:
+        job = self._jobs.pop(key, None)
+        self.busy = bool(self._jobs)
+        if isinstance(job, LoginJob):
+            self.loginFinished.emit(False, message)
+        else:
+            log.warning("account: %s", message)
+        self.changed.emit()
+
+    @Slot(int)
+    def _on_cancelled(self, key: int) -> None:
+        job = self._jobs.pop(key, None)
+        self.busy = bool(self._jobs)
+        if isinstance(job, LoginJob):
+            self.loginFinished.emit(False, "Cancelled")
+        self.changed.emit()
+
+
+class AccountWidget(QWidget):
+    """Server and user, or "Not logged in", with a Log in / Log out button and History."""
+
+    loginRequested = Signal()
+    logoutRequested = Signal()
+    historyRequested = Signal()
+
+    def __init__(self, account: AccountController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.account = account
+        self.label = QLabel()
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.button = QPushButton()
+        self.button.clicked.connect(self._on_button)
+        self.history_button = QPushButton("History")
+        self.history_button.setToolTip("Every upload sent from this computer, newest first")
+        self.history_button.clicked.connect(self.historyRequested)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(8, 0, 4, 0)
+        row.addWidget(QLabel("Odnix:"))
+        row.addWidget(self.label)
+        row.addWidget(self.button)
+        row.addWidget(self.history_button)
+        account.changed.connect(self.refresh)
+        self.refresh()
+
+    @Slot()
+    def refresh(self) -> None:
+        a = self.account
+        self.label.setText(a.summary())
+        self.label.setToolTip(a.details())
+        self.setToolTip(a.details())
+        if a.logged_in:
+            self.button.setText("Log out")
+            self.button.setToolTip("Forget the login on this computer (the keyring entry too)")
+        else:
+            self.button.setText("Log in…")
+            self.button.setToolTip("Log in to an Odnix server to upload; export needs no account")
+        self.button.setEnabled(not a.busy)
+
+    @Slot()
+    def _on_button(self) -> None:
+        if self.account.logged_in:
+            self.logoutRequested.emit()
+        else:
+            self.loginRequested.emit()
+
+
+class LoginDialog(QDialog):
+    """Server URL, user name and password. Stays open (with the error) until the login works."""
+
+    def __init__(self, account: AccountController, parent: QWidget | None = None,
+                 server: str = "", user: str = "") -> None:
+        super().__init__(parent)
+        self.account = account
+        self.setWindowTitle("Log in to Odnix")
+        self.setMinimumWidth(480)
+        form = QFormLayout()
+        self.server = QLineEdit(server)
+        self.server.setPlaceholderText("https://odnix.example")
+        self.server.setToolTip("The address of the Odnix server")
+        form.addRow("Server", self.server)
+        self.user = QLineEdit(user)
+        self.user.setToolTip("Your user name on that server")
+        form.addRow("User name", self.user)
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setToolTip("Sent once to log in; never stored")
+        form.addRow("Password", self.password)
+        self.insecure = QCheckBox("Allow plain http:// to another computer (the password could be read)")
+        self.insecure.setToolTip("Only for a test server on your network; https:// is always preferred")
+        form.addRow("", self.insecure)
+
+        self.keyring_note = QLabel(keyring_sentence(account.keyring_problem))
+        self.keyring_note.setWordWrap(True)
+        self.keyring_note.setToolTip("Where the login token is kept")
+        self.error = QLabel()
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #d03c32")
+        self.error.setToolTip("Why the last attempt failed")
+        self.error.hide()
+
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.login_button = buttons.addButton("Log in", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.login_button.setToolTip("Log in and keep the token (not the password)")
+        self.login_button.setDefault(True)
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setToolTip("Close without logging in")
+        buttons.accepted.connect(self.submit)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.keyring_note)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        account.loginFinished.connect(self._on_login_finished)
+        account.changed.connect(self._on_account_changed)
+        (self.password if server and user else self.server).setFocus()
+
+    @Slot()
+    def submit(self) -> None:
+        server, user, password = self.server.text().strip(), self.user.text().strip(), self.password.text()
+        if not server or not user or not password:
+            self.show_error("Fill in the server, the user name and the password.")
+            return
+        self.password.clear()  # the job holds it until the request is built, then drops it
+        self.error.hide()
+        self._set_busy(True)
+        self.account.login(server, user, password, self.insecure.isChecked())
+
+    def show_error(self, message: str) -> None:
+        self.error.setText(message)
+        self.error.show()
+
+    def _set_busy(self, busy: bool) -> None:
+        self.login_button.setEnabled(not busy)
+        self.login_button.setText("Logging in…" if busy else "Log in")
+
+    @Slot()
+    def _on_account_changed(self) -> None:
+        self.keyring_note.setText(keyring_sentence(self.account.keyring_problem))
+
+    @Slot(bool, str)
+    def _on_login_finished(self, ok: bool, message: str) -> None:
+        self._set_busy(False)
+        if ok:
+            self.accept()
+        else:
+            self.show_error(message)
+            self.password.setFocus()
