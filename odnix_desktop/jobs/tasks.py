@@ -201,3 +201,17 @@ class ExportJob(Job):
                     raise OutputError(f"cannot copy {src.name}: {exc.strerror or exc}") from None
                 written.append(commit(tmp, final))
         return written
+
+
+class PreviewJob(Job):
+    """A photo upright, fitted in ``max_side`` pixels (the crop dialog's picture)."""
+
+    def __init__(self, key: int, path: Path, max_side: int) -> None:
+        super().__init__(key)
+        self.path = path
+        self.max_side = max_side
+
+    def work(self) -> QImage:
+        from odnix_desktop.jobs.imaging import image_thumbnail
+
+        return image_thumbnail(self.path, self.max_side)

@@ -26,7 +26,8 @@ from odnix_desktop.ui.queue_model import QueueItem
 
 log = logging.getLogger(__name__)
 
-BEFORE, AFTER, SPLIT = "before", "after", "split"
+BEFORE, AFTER, SPLIT, SIDE = "before", "after", "split", "side"
+MODES = (BEFORE, AFTER, SPLIT, SIDE)
 MIN_SCALE, MAX_SCALE = 0.02, 32.0
 
 
@@ -57,7 +58,7 @@ class CompareView(QWidget):
         self.setMouseTracking(True)
         self.setToolTip(
             "Drag the divider to compare · wheel to zoom at the cursor · drag to pan\n"
-            "Keys: 1 before · 2 after · 3 split · F fit · 0 100%"
+            "Keys: 1 before · 2 after · 3 split · 4 side by side · F fit · 0 100%"
         )
         self.before: QPixmap | None = None
         self.after: QPixmap | None = None
@@ -90,12 +91,29 @@ class CompareView(QWidget):
             return QSize(1, 1)
         return pm.deviceIndependentSize().toSize() if pm.devicePixelRatio() != 1 else pm.size()
 
+    def pane_width(self) -> float:
+        """Width of one picture's pane: half the widget side by side, else all of it."""
+        return self.width() / 2 if self.mode == SIDE else float(self.width())
+
+    def local(self, pos: QPointF) -> QPointF:
+        """A widget point in its pane's coordinates (side by side, the right pane starts at half)."""
+        if self.mode == SIDE and pos.x() >= self.pane_width():
+            return QPointF(pos.x() - self.pane_width(), pos.y())
+        return QPointF(pos)
+
     # -- view --------------------------------------------------------------------
     def set_mode(self, mode: str) -> None:
-        if mode not in (BEFORE, AFTER, SPLIT):
+        if mode not in MODES:
             raise ValueError(mode)
         if mode != self.mode:
+            # The picture point at the centre of the pane stays at the centre of the new pane.
+            centre = (QPointF(self.pane_width() / 2, self.height() / 2) - self.offset) / self.scale
             self.mode = mode
+            if self._fit:
+                self.fit()
+            else:
+                self.offset = QPointF(self.pane_width() / 2, self.height() / 2) - centre * self.scale
+                self.viewChanged.emit()
             self.modeChanged.emit(mode)
             self.update()
 
@@ -110,7 +128,7 @@ class CompareView(QWidget):
     @Slot()
     def fit(self) -> None:
         size = self.image_size()
-        w, h = max(1, self.width()), max(1, self.height())
+        w, h = max(1.0, self.pane_width()), max(1, self.height())
         self.scale = max(MIN_SCALE, min(w / size.width(), h / size.height()))
         self.offset = QPointF((w - size.width() * self.scale) / 2, (h - size.height() * self.scale) / 2)
         self._fit = True
@@ -119,11 +137,16 @@ class CompareView(QWidget):
 
     @Slot()
     def actual_size(self) -> None:
-        """100%: one picture pixel on one screen pixel, keeping the centre where it is."""
-        self._set_scale(1.0 / self.devicePixelRatioF(), QPointF(self.width() / 2, self.height() / 2))
+        """100%: one picture pixel on one screen pixel, keeping the centre where it is.
+
+        A pixmap with a device pixel ratio already counts in logical pixels."""
+        pm = self.before or self.after
+        ratio = pm.devicePixelRatio() if pm is not None else 1.0
+        self._set_scale(ratio / self.devicePixelRatioF(), QPointF(self.pane_width() / 2, self.height() / 2))
 
     def zoom_at(self, pos: QPointF, factor: float) -> None:
-        self._set_scale(self.scale * factor, pos)
+        """Zoom keeping the picture point under ``pos`` (a widget point) where it is."""
+        self._set_scale(self.scale * factor, self.local(pos))
 
     def _set_scale(self, scale: float, anchor: QPointF) -> None:
         scale = min(MAX_SCALE, max(MIN_SCALE, scale))
@@ -141,7 +164,7 @@ class CompareView(QWidget):
         self.update()
 
     def image_point(self, pos: QPointF) -> QPointF:
-        return (pos - self.offset) / self.scale
+        return (self.local(pos) - self.offset) / self.scale
 
     # -- events ----------------------------------------------------------------
     def resizeEvent(self, event) -> None:
@@ -198,6 +221,8 @@ class CompareView(QWidget):
             self.set_mode(AFTER)
         elif key == Qt.Key.Key_3:
             self.set_mode(SPLIT)
+        elif key == Qt.Key.Key_4:
+            self.set_mode(SIDE)
         elif key == Qt.Key.Key_F:
             self.fit()
         elif key == Qt.Key.Key_0:
@@ -216,6 +241,10 @@ class CompareView(QWidget):
             return
         p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, self.scale < 2)
         target = self.side_rect(SPLIT)
+        if self.mode == SIDE:
+            self._paint_side_by_side(p, target)
+            p.end()
+            return
         split_x = self.divider_x()
         sides = []
         if self.mode in (BEFORE, SPLIT):
@@ -239,6 +268,22 @@ class CompareView(QWidget):
         if self.mode in (AFTER, SPLIT):
             self._paint_label(p, self.after_label, left=False)
         p.end()
+
+    def _paint_side_by_side(self, p: QPainter, target: QRectF) -> None:
+        half = self.pane_width()
+        for pixmap, x0 in ((self.before, 0.0), (self.after, half)):
+            p.save()
+            p.setClipRect(QRectF(x0, 0, half, self.height()))
+            p.translate(x0, 0)
+            p.setBrushOrigin(target.topLeft())
+            p.fillRect(target, self._checker)
+            if pixmap is not None:
+                p.drawPixmap(target, pixmap, QRectF(pixmap.rect()))
+            p.restore()
+        p.setPen(QPen(self.palette().mid().color(), 2))
+        p.drawLine(QPointF(half, 0), QPointF(half, self.height()))
+        self._paint_label(p, self.before_label, left=True)
+        self._paint_label(p, self.after_label, left=False)
 
     def _paint_divider(self, p: QPainter, x: float) -> None:
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -308,7 +353,8 @@ class CompareDialog(QDialog):
         for key, (mode, title, tip) in enumerate(
             ((BEFORE, "Before", "Show the original only (1)"),
              (AFTER, "After", "Show the compressed file only (2)"),
-             (SPLIT, "Split", "Original left, compressed right; drag the divider (3)")),
+             (SPLIT, "Split", "Original left, compressed right; drag the divider (3)"),
+             (SIDE, "Side by side", "Original and compressed next to each other, zoom and pan in sync (4)")),
             start=1,
         ):
             b = QPushButton(f"{title} ({key})")
@@ -377,9 +423,10 @@ class CompareDialog(QDialog):
             self.status.setText(f"Frame at {text.duration(t)}")
         else:
             before, after = result
-            self.status.setText("Wheel: zoom · drag: pan · 1/2/3: before/after/split")
+            self.status.setText("Wheel: zoom · drag: pan · 1/2/3/4: before/after/split/side by side")
         keep = self.view.before is not None
-        self.view.set_pixmaps(_pixmap(before), _pixmap(after), keep_view=keep)
+        ratio = self.view.devicePixelRatioF()
+        self.view.set_pixmaps(_pixmap(before, ratio), _pixmap(after, ratio), keep_view=keep)
 
     @Slot(int, str)
     def _on_failed(self, key: int, message: str) -> None:
@@ -436,14 +483,14 @@ class CompareDialog(QDialog):
     # -- modes ---------------------------------------------------------------------
     @Slot(int)
     def _on_mode_clicked(self, button_id: int) -> None:
-        self.view.set_mode((BEFORE, AFTER, SPLIT)[button_id - 1])
+        self.view.set_mode(MODES[button_id - 1])
 
     @Slot(str)
     def _on_mode_changed(self, mode: str) -> None:
-        self.mode_buttons.button((BEFORE, AFTER, SPLIT).index(mode) + 1).setChecked(True)
+        self.mode_buttons.button(MODES.index(mode) + 1).setChecked(True)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_1, Qt.Key.Key_2, Qt.Key.Key_3, Qt.Key.Key_F, Qt.Key.Key_0):
+        if event.key() in (Qt.Key.Key_1, Qt.Key.Key_2, Qt.Key.Key_3, Qt.Key.Key_4, Qt.Key.Key_F, Qt.Key.Key_0):
             self.view.keyPressEvent(event)
         elif event.key() == Qt.Key.Key_Space:
             self.accept()
@@ -457,5 +504,7 @@ class CompareDialog(QDialog):
         super().done(result)
 
 
-def _pixmap(image: QImage) -> QPixmap:
-    return QPixmap.fromImage(image)  # on the GUI thread
+def _pixmap(image: QImage, ratio: float = 1.0) -> QPixmap:
+    pixmap = QPixmap.fromImage(image)  # on the GUI thread
+    pixmap.setDevicePixelRatio(ratio)  # one picture pixel per device pixel at 100%
+    return pixmap

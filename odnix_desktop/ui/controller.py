@@ -6,14 +6,17 @@ A QObject on the GUI thread, so every cross-thread slot here is a ``@Slot`` meth
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal, Slot
-from PySide6.QtGui import QPixmap
+from PySide6.QtGui import QGuiApplication, QPixmap
 
 from odnix_desktop.core.batch import SkippedFile, WorkItem
 from odnix_desktop.core.options import CompressResult, Status
+from odnix_desktop.core.presets import PRESETS
 from odnix_desktop.core.progress import Progress
 from odnix_desktop.core.settings import Settings
 from odnix_desktop.jobs.base import Job
@@ -28,6 +31,16 @@ _RESULT_STATE = {
     Status.KEPT_ORIGINAL: ItemState.KEPT,
     Status.SKIPPED: ItemState.SKIPPED,
 }
+
+
+#: Thumbnails are shown this big (logical pixels); made at the screen's pixel ratio, at least 2x.
+THUMB_SIDE = 48
+
+
+def thumb_pixels() -> int:
+    app = QGuiApplication.instance()
+    ratio = app.devicePixelRatio() if isinstance(app, QGuiApplication) else 1.0
+    return math.ceil(THUMB_SIDE * max(2.0, ratio))
 
 
 class QueueController(QObject):
@@ -100,7 +113,7 @@ class QueueController(QObject):
         self.collected.emit()
 
     def _start_describe(self, item: QueueItem) -> None:
-        job = DescribeJob(item.id, item.source)
+        job = DescribeJob(item.id, item.source, thumb_pixels())
         job.signals.finished.connect(self._on_described)
         job.signals.failed.connect(self._on_describe_failed)
         job.signals.cancelled.connect(self._on_describe_cancelled)
@@ -116,7 +129,9 @@ class QueueController(QObject):
             if item.before is None:
                 changes["before"] = described.info
             if described.thumbnail is not None and not described.thumbnail.isNull():
-                changes["thumbnail"] = QPixmap.fromImage(described.thumbnail)  # GUI thread
+                pixmap = QPixmap.fromImage(described.thumbnail)  # GUI thread
+                pixmap.setDevicePixelRatio(thumb_pixels() / THUMB_SIDE)  # crisp at high DPI
+                changes["thumbnail"] = pixmap
             if item.state is ItemState.PROBING:
                 changes["state"] = ItemState.READY
             self.model.update(key, **changes)
@@ -150,7 +165,10 @@ class QueueController(QObject):
         for item in items:
             if item is None or not item.state.startable or item.id in self._compress:
                 continue
-            options = settings.compress_options(self.model.effective_preset(item))
+            preset = self.model.effective_preset(item)
+            options = settings.compress_options(preset)
+            if item.crop is not None and preset is not None and PRESETS[preset].square_crop:
+                options = replace(options, crop=item.crop)  # the square the user placed
             job = CompressJob(item.id, item.source, out_root, options, rel_dir=item.rel_dir, kind=item.kind)
             job.signals.started.connect(self._on_started)
             job.signals.progress.connect(self._on_progress)

@@ -36,7 +36,7 @@ from odnix_desktop.ui.compare import CompareDialog
 from odnix_desktop.ui.controller import QueueController
 from odnix_desktop.ui.delegates import PresetDelegate, ProgressDelegate
 from odnix_desktop.ui.drop_zone import DropZoneWidget, local_paths
-from odnix_desktop.ui.queue_model import Col, ItemRole, QueueItem, QueueModel, SortRole
+from odnix_desktop.ui.queue_model import Col, ItemRole, ItemState, QueueItem, QueueModel, SortRole
 from odnix_desktop.ui.settings_dialog import SettingsDialog
 from odnix_desktop.ui.uploads import UploadController, link_of
 
@@ -63,6 +63,7 @@ class MainWindow(QMainWindow):
         self.login_dialog: LoginDialog | None = None
         self.upload_dialog = None
         self.history_dialog = None
+        self.crop_dialog = None
         self._upload_after_login = False
         self.compare_dialog: CompareDialog | None = None
         self._paste_dir: Path | None = None
@@ -87,6 +88,7 @@ class MainWindow(QMainWindow):
         self.model.rowsInserted.connect(self._on_rows_changed)
         self.model.rowsRemoved.connect(self._on_rows_changed)
         self.model.totalsChanged.connect(self._schedule_refresh)
+        self.model.presetChosen.connect(self._on_preset_chosen)
         self.model.dataChanged.connect(self._schedule_refresh)
         self.controller.busyChanged.connect(self._on_busy_changed)
         self.controller.batchFinished.connect(self._on_batch_finished)
@@ -187,6 +189,8 @@ class MainWindow(QMainWindow):
                                           self.open_upload_link)
         self.act_cancel_upload = self._action("Cancel upload", "Stop the selected items' uploads",
                                               self.cancel_selected_uploads)
+        self.act_crop = self._action("Crop for profile picture…", "Place the square of the profile picture "
+                                     "(the item then uses the profile preset)", self.crop_current)
 
     def _build_toolbar(self) -> None:
         bar = QToolBar("Main")
@@ -427,6 +431,53 @@ class MainWindow(QMainWindow):
         self._export_jobs.pop(key, None)
         QMessageBox.warning(self, "Export failed", message)
 
+    # -- profile crop ------------------------------------------------------------------
+    @staticmethod
+    def _croppable(item: QueueItem) -> bool:
+        from odnix_desktop.core.media import MediaKind
+
+        return item.kind is MediaKind.IMAGE and item.before is not None and not item.state.active
+
+    @Slot(int, str)
+    def _on_preset_chosen(self, item_id: int, preset: str) -> None:
+        item = self.model.by_id(item_id)
+        if preset == "profile" and item is not None and self._croppable(item):
+            self.crop_item(item)
+
+    @Slot()
+    def crop_current(self):
+        item = self.current_item()
+        if item is None or not self._croppable(item):
+            self.statusBar().showMessage("Choose a photo that is not being compressed to crop it", 4000)
+            return None
+        return self.crop_item(item)
+
+    def crop_item(self, item: QueueItem):
+        from odnix_desktop.ui.crop_dialog import CropDialog
+
+        if self.crop_dialog is not None:
+            self.crop_dialog.close()
+        dialog = CropDialog(item, self.runner, self)
+        dialog.accepted.connect(self._on_crop_accepted)
+        self.crop_dialog = dialog
+        dialog.open()
+        return dialog
+
+    @Slot()
+    def _on_crop_accepted(self) -> None:
+        dialog = self.crop_dialog
+        if dialog is None:
+            return
+        item = dialog.item
+        if self.model.by_id(item.id) is None:
+            return
+        was_done = item.state.finished or item.state.retryable
+        self.model.update(item.id, crop=dialog.box(), preset="profile")
+        if was_done:  # compress it again with the new square
+            self.model.update(item.id, state=ItemState.READY, output=None, after=None, error="")
+            self.controller.start([item.id])
+        self.statusBar().showMessage(f"{item.source.name}: profile picture square set", 4000)
+
     # -- account and uploads ------------------------------------------------------------
     @Slot()
     def show_login(self) -> LoginDialog:
@@ -557,6 +608,8 @@ class MainWindow(QMainWindow):
         self.act_copy_link.setEnabled(bool(links))
         self.act_open_link.setEnabled(bool(links))
         self.act_cancel_upload.setEnabled(any(self.uploads.uploading(i.id) for i in selected))
+        current = self.current_item()
+        self.act_crop.setEnabled(current is not None and self._croppable(current))
 
     @Slot()
     def _update_footer(self) -> None:
@@ -588,7 +641,8 @@ class MainWindow(QMainWindow):
     def _show_context_menu(self, pos) -> None:
         menu = QMenu(self)
         for a in (self.act_compare, self.act_show, self.act_copy_path, self.act_export, None,
-                  self.act_upload, self.act_copy_link, self.act_open_link, self.act_cancel_upload, None,
+                  self.act_crop, self.act_upload, self.act_copy_link, self.act_open_link, self.act_cancel_upload,
+                  None,
                   self.act_cancel, self.act_retry, self.act_remove, self.act_clear):
             if a is None:
                 menu.addSeparator()
@@ -615,7 +669,7 @@ class MainWindow(QMainWindow):
         self._closing = True
         if self.compare_dialog is not None:
             self.compare_dialog.close()
-        for dialog in (self.upload_dialog, self.history_dialog, self.login_dialog):
+        for dialog in (self.upload_dialog, self.history_dialog, self.login_dialog, self.crop_dialog):
             if dialog is not None:
                 dialog.close()
         self.controller.shutdown()  # cancels, then waits: the core removes its temp files
@@ -625,7 +679,9 @@ class MainWindow(QMainWindow):
 
 
 def app_icon() -> QIcon:
-    root = Path(__file__).resolve().parents[2] / "resources"
+    from odnix_desktop.resources import resources_dir
+
+    root = resources_dir()  # the checkout's resources/, or the frozen bundle's
     icon = QIcon()
     for name in ("odnix.svg", "odnix-256.png", "odnix-64.png"):
         path = root / name

@@ -183,6 +183,8 @@ class Totals:
 
 class QueueModel(QAbstractTableModel):
     totalsChanged = Signal()
+    #: The user chose a preset in an item's Preset cell (item id, preset name or "" for the batch's).
+    presetChosen = Signal(int, str)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -307,6 +309,7 @@ class QueueModel(QAbstractTableModel):
         item = self._items[index.row()]
         item.preset = value
         self.dataChanged.emit(index, index)
+        self.presetChosen.emit(item.id, value or "")
         return True
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
