@@ -2,7 +2,9 @@
 
     xvfb-run -a -s "-screen 0 1600x1000x24" python docs/make_screenshots.py [--corpus DIR]
 
-Writes docs/screenshots/{main,compare-image,compare-video,settings,main-dark}.png.
+Writes docs/screenshots/{main,compare-image,compare-video,settings,main-dark}.png, and the Odnix
+half: {login,upload,uploaded,history,crop}.png. The uploads go to the fake Odnix server of the tests
+(``tests/upload_fakes.py``, pytest-httpserver on 127.0.0.1) with an in-memory keyring.
 """
 
 from __future__ import annotations
@@ -28,6 +30,19 @@ def wait_until(app, cond, timeout: float = 300.0) -> None:
         time.sleep(0.01)
 
 
+def fake_odnix():
+    """The tests' fake Odnix server, started on a free local port, and an in-memory keyring."""
+    import re
+
+    from tests.upload_fakes import FakeOdnix, MemoryKeyring, OdnixTestServer
+
+    server = OdnixTestServer()
+    server.start()
+    state = FakeOdnix(server)
+    server.expect_request(re.compile(".*")).respond_with_handler(state.dispatch)
+    return server, state, MemoryKeyring()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--corpus", type=Path, default=Path("/work/shared/corpus"))
@@ -41,6 +56,7 @@ def main() -> None:
 
     from odnix_desktop.core.media import MediaKind
     from odnix_desktop.core.settings import Settings
+    from odnix_desktop.core.upload import Target, TokenStore
     from odnix_desktop.ui import theme
     from odnix_desktop.ui.main_window import MainWindow, app_icon
 
@@ -49,7 +65,9 @@ def main() -> None:
     theme.apply(app)
     OUT.mkdir(parents=True, exist_ok=True)
 
-    win = MainWindow(Settings(output_folder=str(tmp / "Odnix")))
+    server, fake, memory_keyring = fake_odnix()
+    fake.users["lena"] = fake.users["moderator"]
+    win = MainWindow(Settings(output_folder=str(tmp / "Odnix")), token_store=TokenStore(memory_keyring))
     win.open_url = lambda url: True
     win.resize(1500, 640)
     win.show()
@@ -95,6 +113,9 @@ def main() -> None:
         first = dialog._want
         dialog.slider.setValue(420)
         wait_until(app, lambda: dialog._want != first and not dialog.is_loading())
+        dialog.mode_buttons.button(4).click()  # side by side
+        view = dialog.view
+        view.zoom_at(QPointF(view.pane_width() * 0.55, view.height() * 0.62), 1.6)  # the boats
         app.processEvents()
         dialog.grab().save(str(OUT / "compare-video.png"))
         dialog.close()
@@ -105,6 +126,9 @@ def main() -> None:
     settings.grab().save(str(OUT / "settings.png"))
     settings.reject()
 
+    odnix_shots(app, win, fake, Target)
+    server.stop()
+
     os.environ["ODNIX_COLOR_SCHEME"] = "dark"
     theme.apply(app)
     win.select_item(win.model.item(2))
@@ -113,6 +137,88 @@ def main() -> None:
     app.processEvents()
     win.grab().save(str(OUT / "main-dark.png"))
     win.close()
+
+
+def settle(app) -> None:
+    for _ in range(3):
+        app.processEvents()
+        time.sleep(0.1)
+
+
+def odnix_shots(app, win, fake, Target) -> None:
+    """Log in, upload from the queue (a post, a chat photo, a refused post), the history."""
+    items = win.model.items()
+    photo = next(i for i in items if i.source.name.startswith("plasma_Kite"))
+    other = next(i for i in items if i.source.name.startswith("mate_LadyBird"))
+    portrait = next(i for i in items if i.source.name.startswith("lomiri_friends"))
+
+    login = win.show_login()
+    login.server.setText(fake.url)
+    login.user.setText("moderator")
+    login.password.setText("correct horse battery staple")
+    login.resize(560, login.sizeHint().height())
+    settle(app)
+    login.grab().save(str(OUT / "login.png"))
+    login.submit()
+    wait_until(app, lambda: win.account.logged_in and not login.isVisible(), timeout=30)
+
+    def send(item, target, caption="", recipient=""):
+        win.select_item(item)
+        dialog = win.upload_selected()
+        dialog.target.setCurrentIndex(dialog.target.findData(target))
+        dialog.caption.setPlainText(caption)
+        dialog.recipient.setText(recipient)
+        wait_until(app, lambda: not dialog.is_checking(), timeout=30)
+        return dialog
+
+    dialog = send(photo, Target.POST, "A kite over the evening fields — compressed with Odnix Desktop")
+    dialog.resize(720, 560)
+    settle(app)
+    dialog.grab().save(str(OUT / "upload.png"))
+    dialog.upload_button.click()
+    wait_until(app, lambda: not win.uploads.is_busy(), timeout=60)
+
+    dialog = send(other, Target.CHAT, "the ladybird photo", "lena")
+    dialog.upload_button.click()
+    wait_until(app, lambda: not win.uploads.is_busy(), timeout=60)
+    # A refusal from the server (HTTP 200, success: false), shown in the row.
+    from tests.upload_fakes import _json
+
+    fake.override["/api/post-scribe/"] = lambda request: _json(
+        {"success": False, "error": "Please wait 5 seconds before posting again."})
+    dialog = send(portrait, Target.POST, "friends")
+    dialog.upload_button.click()
+    wait_until(app, lambda: not win.uploads.is_busy(), timeout=60)
+    fake.override.clear()
+
+    # A caption that is too long: the checks refuse it before any request.
+    dialog = send(photo, Target.POST, "x" * 300)
+    dialog.resize(720, 560)
+    settle(app)
+    dialog.grab().save(str(OUT / "upload-refused.png"))
+    dialog.reject()
+
+    win.select_item(photo)
+    settle(app)
+    win.grab().save(str(OUT / "uploaded.png"))
+
+    history = win.show_history()
+    wait_until(app, lambda: not history.is_loading(), timeout=30)
+    history.resize(1100, 360)
+    history.table.selectRow(0)
+    settle(app)
+    history.grab().save(str(OUT / "history.png"))
+    history.close()
+
+    crop = win.crop_item(portrait)
+    wait_until(app, lambda: not crop.is_loading(), timeout=30)
+    crop.resize(760, 620)
+    settle(app)
+    crop.crop.move_by(-crop.crop.box_x * 0.6, 0)
+    crop.crop.resize_by(0.7)
+    settle(app)
+    crop.grab().save(str(OUT / "crop.png"))
+    crop.reject()
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import keyring.backends.fail
 import pytest
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QGuiApplication
 
 from odnix_desktop.core.media import MediaKind
@@ -189,7 +189,9 @@ def test_upload_to_post_progress_reaches_the_row_and_the_link_shows(qtbot, up_wi
     assert rec.fractions and max(rec.fractions) > 0.5
     row = win.model.row_of(item.id)
     shown = win.model.index(row, Col.UPLOAD).data()
-    assert up.url.startswith(fake.url + "/media/scribe_images/") and up.url in shown
+    assert up.url.startswith(fake.url + "/media/scribe_images/")
+    assert up.url.rsplit("/", 1)[-1] in shown and f"#{up.result_id}" in shown
+    assert up.url in win.model.index(row, Col.UPLOAD).data(Qt.ItemDataRole.ToolTipRole)
     assert shown.startswith("✓")
     # Copy and open the link.
     win.select_item(item)
@@ -222,7 +224,7 @@ def test_upload_to_chat_recompresses_with_the_chat_preset(qtbot, up_window, fake
     assert any("uploading" in t for t in rec.texts), rec.texts
     assert fake.messages[0]["content"] == "for you"
     assert up.url.startswith(fake.url + "/media/chat_media/")
-    assert up.url in win.model.index(win.model.row_of(item.id), Col.UPLOAD).data()
+    assert up.url.rsplit("/", 1)[-1] in win.model.index(win.model.row_of(item.id), Col.UPLOAD).data()
 
 
 def test_a_server_refusal_shows_in_the_row(qtbot, up_window, fake, tmp_path):
@@ -236,6 +238,7 @@ def test_a_server_refusal_shows_in_the_row(qtbot, up_window, fake, tmp_path):
         dialog.upload_button.click()
     up = item.upload
     assert up.phase is UploadPhase.FAILED and up.failure == "refused"
+    assert not up.error.startswith(item.source.name)  # the row names the file already
     row = win.model.row_of(item.id)
     shown = win.model.index(row, Col.UPLOAD).data()
     assert shown.startswith("✗ refused") and "too large for today's mood" in shown

@@ -237,6 +237,7 @@ class UploadJob(Job):
         self.history = history
         self.out_root = out_root
         self.failure = ""
+        self.reason = ""  # the failure without the file name (the row already names the file)
         self.sent_file: Path | None = None
         self._last = 0.0
         self._stage = ""
@@ -271,6 +272,8 @@ class UploadJob(Job):
             raise
         except OdnixError as exc:
             self.failure = failure_kind(exc)
+            # The server's own words when it refused; else the reason without the file name.
+            self.reason = getattr(exc, "server_message", "") or exc.reason
             raise
 
     def _recompress(self) -> Path:

@@ -97,7 +97,14 @@ class HistoryModel(QAbstractTableModel):
             case 5:
                 return "sending (unfinished)" if r.status.value == "sending" else r.status.value
             case 6:
-                return (r.error or "").splitlines()[0] if r.error else (r.result_url or r.result_id or "")
+                if r.error:
+                    first = r.error.splitlines()[0]
+                    name = Path(r.source_path or r.output_path or "").name
+                    for prefix in (f"{name}: ", f"{Path(r.output_path or '').name}: "):
+                        if first.startswith(prefix):  # the File column names it already
+                            first = first[len(prefix):]
+                    return first
+                return r.result_url or r.result_id or ""
         return ""
 
 
@@ -125,7 +132,7 @@ class HistoryDialog(QDialog):
         table.verticalHeader().setVisible(False)
         table.horizontalHeader().setStretchLastSection(True)
         table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, w in enumerate((150, 70, 180, 70, 220, 90)):
+        for col, w in enumerate((140, 60, 240, 70, 200, 80)):
             table.setColumnWidth(col, w)
         table.doubleClicked.connect(self._on_double_clicked)
         table.setToolTip("Double-click a row to open its link")

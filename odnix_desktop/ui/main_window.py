@@ -93,6 +93,7 @@ class MainWindow(QMainWindow):
         self.controller.busyChanged.connect(self._on_busy_changed)
         self.controller.batchFinished.connect(self._on_batch_finished)
         self.uploads.loginExpired.connect(self._on_login_expired)
+        self.uploads.uploadsFinished.connect(self._on_uploads_finished)
         self._on_rows_changed()
         self._refresh_now()
 
@@ -494,6 +495,18 @@ class MainWindow(QMainWindow):
         if self._upload_after_login:
             self._upload_after_login = False
             self.upload_selected()
+
+    @Slot()
+    def _on_uploads_finished(self) -> None:
+        from odnix_desktop.ui.queue_model import UploadPhase
+
+        phases = [i.upload.phase for i in self.model.items() if i.upload is not None]
+        done = sum(p is UploadPhase.DONE for p in phases)
+        failed = sum(p is UploadPhase.FAILED for p in phases)
+        self.statusBar().showMessage(
+            f"Uploads finished: {done} sent" + (f", {failed} failed (hover the Upload cell)" if failed else "")
+            + " · right-click a row to copy or open its link", 10000)
+        self._schedule_refresh()
 
     @Slot()
     def _on_login_expired(self) -> None:

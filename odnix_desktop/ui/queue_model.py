@@ -132,7 +132,10 @@ class UploadState:
                 parts.append(f"{text.human_bytes(sent)} of {text.human_bytes(total)}")
             return " · ".join(parts)
         if self.phase is UploadPhase.DONE:
-            return f"✓ {self.target_title}: {self.url or ('id ' + self.result_id if self.result_id else 'sent')}"
+            parts = [f"✓ {self.target_title}" + (f" #{self.result_id}" if self.result_id else "")]
+            if self.url:
+                parts.append(self.url.rstrip("/").rsplit("/", 1)[-1])  # the full link: tooltip, menu
+            return " · ".join(parts)
         if self.phase is UploadPhase.FAILED:
             first = self.error.splitlines()[0] if self.error else ""
             return f"✗ {self.failure or 'failed'}: {first}"

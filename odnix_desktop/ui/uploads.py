@@ -170,7 +170,8 @@ class UploadController(QObject):
         job = self._jobs.get(key)
         failure = job.failure if job is not None and job.failure else "failed"
         sent = job.sent_file if job is not None else None
-        self._set(key, phase=UploadPhase.FAILED, progress=None, error=message, failure=failure,
+        reason = job.reason if job is not None and job.reason else message
+        self._set(key, phase=UploadPhase.FAILED, progress=None, error=reason, failure=failure,
                   sent_file=sent)
         self._ended(key)
         if failure == "log in again":
