@@ -21,6 +21,7 @@ from odnix_desktop.core.batch import SkippedFile, WorkItem, collect
 from odnix_desktop.core.options import CompressOptions, CompressResult, CropBox, Status
 from odnix_desktop.core.presets import PRESETS
 from odnix_desktop.core.progress import Progress
+from odnix_desktop.core.units import human_bytes
 
 log = logging.getLogger("odnix_desktop.cli")
 
@@ -207,13 +208,7 @@ def _is_video(path: Path) -> bool:
 
 
 def _human(n: int | None) -> str:
-    if n is None:
-        return "—"
-    for unit in ("B", "KB", "MB", "GB"):
-        if abs(n) < 1000 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1000  # type: ignore[assignment]
-    return str(n)
+    return human_bytes(n) if n is not None else "—"
 
 
 def _summary_table(results: Sequence[CompressResult], elapsed: float):

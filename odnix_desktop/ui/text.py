@@ -2,17 +2,9 @@
 
 from __future__ import annotations
 
+from odnix_desktop.core.units import human_bytes
 
-def human_bytes(n: int | None) -> str:
-    if n is None:
-        return ""
-    if n < 1000:
-        return f"{n} B"
-    for unit in ("kB", "MB", "GB", "TB"):
-        n /= 1000  # type: ignore[assignment]
-        if n < 1000 or unit == "TB":
-            return f"{n:.1f} {unit}" if n < 100 else f"{n:.0f} {unit}"
-    raise AssertionError("unreachable")  # pragma: no cover
+__all__ = ["dims", "duration", "human_bytes"]
 
 
 def dims(width: int | None, height: int | None) -> str:

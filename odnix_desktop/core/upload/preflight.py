@@ -16,6 +16,7 @@ from pathlib import Path
 from odnix_desktop.core.errors import OdnixError
 from odnix_desktop.core.inspect import describe
 from odnix_desktop.core.media import MediaInfo, MediaKind, sniff_kind
+from odnix_desktop.core.units import human_bytes
 from odnix_desktop.core.upload.errors import PreflightError
 from odnix_desktop.core.upload.history import UploadHistory, next_utc_day, utc_day_start
 
@@ -205,10 +206,10 @@ def check_media(target: Target, path: Path) -> tuple[list[Check], MediaFacts | N
             Check(
                 "file-size",
                 ok,
-                f"{info.bytes / 1e6:.1f} MB"
+                human_bytes(info.bytes)
                 if ok
-                else f"the file is {info.bytes / 1e6:.1f} MB; the limit is "
-                f"{rules.max_bytes / 1e6:.1f} MB ({rules.max_bytes // (1024 * 1024)} MiB)",
+                else f"the file is {human_bytes(info.bytes)}; the limit is "
+                f"{human_bytes(rules.max_bytes)} ({rules.max_bytes // (1024 * 1024)} MiB)",
             )
         )
     return checks, facts
