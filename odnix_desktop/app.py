@@ -23,16 +23,25 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--start", action="store_true", help="start compressing once the items are read")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--quit-after-show", action="store_true", help=argparse.SUPPRESS)  # benchmarks
+    parser.add_argument("--self-test", action="store_true",
+                        help="check this install offscreen on a generated photo and clip")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
+    from odnix_desktop.resources import ensure_std_streams
+
+    ensure_std_streams()  # a windowed build has no stdout/stderr
     args = parse_args(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if args.self_test:
+        from odnix_desktop import selftest
+
+        return selftest.main()
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 

@@ -5,6 +5,9 @@
 #   bash packaging/dev.sh test [ARGS...]   run the whole test suite (what CI runs)
 #   bash packaging/dev.sh cli [ARGS...]    run odnix-compress
 #   bash packaging/dev.sh bench NAME       run benchmarks/bench_NAME.py
+#   bash packaging/dev.sh build            build dist/odnix-desktop/ and its tar.gz (PyInstaller)
+#
+# With CI=true or ODNIX_SMOKE=1, `test` then builds the bundle and runs packaging/smoke.sh.
 #
 # Needs Python 3.11+ (python3 on PATH, or $PYTHON). Creates .venv beside this
 # repository's pyproject.toml and reinstalls it only when pyproject.toml changed.
@@ -17,6 +20,10 @@ venv="$here/.venv"
 py="${PYTHON:-python3}"
 
 need_debs=(libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0)
+# The bundle carries the build machine's X11 libraries for Qt's xcb plugin (PyInstaller collects
+# what is installed), binutils for PyInstaller, and Xvfb for smoke.sh's xcb check.
+build_debs=(libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0
+            libxcb-render-util0 libxcb-shape0 libxcb-randr0 libxcb-xinerama0 binutils xvfb xauth)
 install_debs() {
   command -v dpkg >/dev/null 2>&1 || return 0
   command -v apt-get >/dev/null 2>&1 || return 0
@@ -59,12 +66,22 @@ case "$cmd" in
     setup test
     export QT_QPA_PLATFORM=offscreen
     "$venv/bin/lint-imports"
+    if [ "${CI:-}" = true ] || [ "${ODNIX_SMOKE:-}" = 1 ]; then
+      status=0
+      "$venv/bin/python" -m pytest "$@" || status=$?
+      [ "$status" -eq 0 ] || exit "$status"
+      exec bash packaging/smoke.sh
+    fi
     exec "$venv/bin/python" -m pytest "$@" ;;
+  build)
+    setup build
+    install_debs "${build_debs[@]}"
+    ODNIX_PY="$venv/bin/python" exec bash packaging/build.sh "$@" ;;
   bench)
     setup "test,bench"
     name="${1:?which benchmark: images, video, gui}"; shift
     exec "$venv/bin/python" "benchmarks/bench_${name}.py" "$@" ;;
   *)
-    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
     exit 2 ;;
 esac
