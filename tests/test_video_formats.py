@@ -16,7 +16,7 @@ CASES = {
     "mkv-vp9": ("clip.mkv", ("-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "300k"), "vp9"),
     "webm-vp9": ("clip.webm", ("-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "300k"),
                  "vp9"),
-    "mp4-av1": ("clip.mp4", ("-c:v", "libsvtav1", "-preset", "12", "-crf", "50"), "av1"),
+    "mp4-av1": ("clip.mp4", ("-c:v", "libaom-av1", "-cpu-used", "8", "-usage", "realtime", "-crf", "50"), "av1"),
     "mkv-hevc": ("clip.mkv", ("-c:v", "libx265", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
                               "-x265-params", "log-level=error"), "hevc"),
     "mp4-4k60": ("clip4k.mp4", ("-c:v", "libx264", "-preset", "ultrafast"), "h264"),
