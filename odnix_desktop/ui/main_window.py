@@ -7,8 +7,8 @@ import shutil
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, QSize, QTimer, QModelIndex, QSortFilterProxyModel, Qt, QUrl, Signal, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QGuiApplication, QIcon, QKeySequence
+from PySide6.QtCore import QEvent, QItemSelectionModel, QSize, QTimer, QModelIndex, QSortFilterProxyModel, Qt, QUrl, Signal, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QGuiApplication, QIcon, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -30,7 +30,7 @@ from odnix_desktop.core.presets import PRESETS
 from odnix_desktop.core.settings import Settings
 from odnix_desktop.jobs.runner import JobRunner
 from odnix_desktop.jobs.tasks import ExportJob
-from odnix_desktop.ui import text
+from odnix_desktop.ui import text, theme
 from odnix_desktop.ui.account import AccountController, AccountWidget, LoginDialog
 from odnix_desktop.ui.compare import CompareDialog
 from odnix_desktop.ui.controller import QueueController
@@ -42,6 +42,9 @@ from odnix_desktop.ui.uploads import UploadController, link_of
 
 log = logging.getLogger(__name__)
 
+
+_MONOCHROME_ICONS = {QStyle.StandardPixmap.SP_ArrowUp, QStyle.StandardPixmap.SP_MediaPlay,
+                     QStyle.StandardPixmap.SP_MediaStop}
 
 class MainWindow(QMainWindow):
     shown = Signal()
@@ -147,11 +150,26 @@ class MainWindow(QMainWindow):
             action.setToolTip(f"{tip} ({QKeySequence(shortcuts[0]).toString(QKeySequence.SequenceFormat.NativeText)})")
         if icon is not None:
             action.setIcon(self.style().standardIcon(icon))
+            if icon in _MONOCHROME_ICONS:
+                self._tinted_actions.append((action, icon))
+                self._retint(action, icon)
         action.triggered.connect(slot)
         self.addAction(action)
         return action
 
+    def _retint(self, action: QAction, icon: QStyle.StandardPixmap) -> None:
+        """Black glyphs (arrow, play, stop) redrawn in the text colour, so they show in dark mode."""
+        colour = self.palette().color(QPalette.ColorRole.WindowText)
+        action.setIcon(theme.tinted(self.style().standardIcon(icon), colour))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            for action, icon in getattr(self, "_tinted_actions", ()):
+                self._retint(action, icon)
+        super().changeEvent(event)
+
     def _build_actions(self) -> None:
+        self._tinted_actions: list[tuple[QAction, QStyle.StandardPixmap]] = []
         SP = QStyle.StandardPixmap
         self.act_add_files = self._action("Add files…", "Add photos and clips to the queue", self.add_files_dialog,
                                           QKeySequence.StandardKey.Open, SP.SP_FileIcon)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication
 
 
@@ -56,3 +56,17 @@ def apply(app: QApplication) -> None:
 def follow_system(app: QApplication) -> None:
     apply(app)
     app.styleHints().colorSchemeChanged.connect(lambda _scheme: apply(app))  # GUI thread only
+
+
+def tinted(icon: QIcon, colour: QColor, size: int = 32) -> QIcon:
+    """A one-colour icon (an arrow, play/stop) redrawn in ``colour`` so it shows on dark toolbars."""
+    pixmap = icon.pixmap(size, size)
+    out = QPixmap(pixmap.size())
+    out.setDevicePixelRatio(pixmap.devicePixelRatio())
+    out.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(out)
+    painter.drawPixmap(0, 0, pixmap)
+    painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceIn)
+    painter.fillRect(out.rect(), colour)
+    painter.end()
+    return QIcon(out)
