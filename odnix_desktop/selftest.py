@@ -71,44 +71,13 @@ def make_photo(path: Path) -> Path:
 
 def make_clip(path: Path, ffmpeg: Path) -> Path:
     """A 2 s 640x360 30 fps H.264 + AAC clip from ffmpeg's test sources."""
-    w, h = CLIP_SIZE
-    cmd = [
-        str(ffmpeg),
-        "-hide_banner",
-        "-nostdin",
-        "-loglevel",
-        "error",
-        "-y",
-        "-f",
-        "lavfi",
-        "-i",
-        f"testsrc2=s={w}x{h}:r=30:d={CLIP_SECONDS}",
-        "-f",
-        "lavfi",
-        "-i",
-        f"sine=f=440:d={CLIP_SECONDS}:sample_rate=44100",
-        "-c:v",
-        "libx264",
-        "-preset",
-        "ultrafast",
-        "-pix_fmt",
-        "yuv420p",
-        "-c:a",
-        "aac",
-        "-b:a",
-        "64k",
-        "-shortest",
-        str(path),
-    ]
-    done = subprocess.run(
-        cmd, capture_output=True, check=False, stdin=subprocess.DEVNULL, timeout=60
-    )
-    if done.returncode != 0 or not path.is_file():
-        raise SelfTestError(
-            f"the bundled ffmpeg could not make a test clip: "
-            f"{done.stderr.decode(errors='replace').strip()[-400:]}"
-        )
-    return path
+    from odnix_desktop.core.errors import OdnixError
+    from odnix_desktop.core.video.synthetic import make_test_clip
+
+    try:
+        return make_test_clip(path, size=CLIP_SIZE, rate=30, seconds=CLIP_SECONDS)
+    except OdnixError as exc:
+        raise SelfTestError(f"the bundled ffmpeg could not make a test clip: {exc}") from None
 
 
 # -- environment checks -------------------------------------------------------------------

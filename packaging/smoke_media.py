@@ -12,7 +12,6 @@ H.264 within the reel preset's limits.
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from pathlib import Path
 
@@ -31,7 +30,6 @@ def say(line: str = "") -> None:
 def make(folder: Path) -> None:
     from PIL import Image, ImageDraw
 
-    from odnix_desktop.core.video.tool import ffmpeg_exe
 
     folder.mkdir(parents=True, exist_ok=True)
     w, h = PHOTO_UPRIGHT
@@ -58,34 +56,9 @@ def make(folder: Path) -> None:
     rgba.putalpha(alpha)
     rgba.save(folder / "alpha.png")
 
-    cw, ch = CLIP_SIZE
-    cmd = [
-        str(ffmpeg_exe()),
-        "-hide_banner",
-        "-nostdin",
-        "-loglevel",
-        "error",
-        "-y",
-        "-f",
-        "lavfi",
-        "-i",
-        f"testsrc2=s={cw}x{ch}:r=30:d={CLIP_SECONDS}",
-        "-f",
-        "lavfi",
-        "-i",
-        f"sine=f=440:d={CLIP_SECONDS}",
-        "-c:v",
-        "libx264",
-        "-preset",
-        "ultrafast",
-        "-pix_fmt",
-        "yuv420p",
-        "-c:a",
-        "aac",
-        "-shortest",
-        str(folder / "clip.mp4"),
-    ]
-    subprocess.run(cmd, check=True)
+    from odnix_desktop.core.video.synthetic import make_test_clip
+
+    make_test_clip(folder / "clip.mp4", size=CLIP_SIZE, rate=30, seconds=CLIP_SECONDS)
 
     (folder / "bad.jpg").write_bytes(b"\xff\xd8\xff\xe0 this is not really a JPEG" + bytes(200))
     say(f"smoke_media: made photo.jpg, alpha.png, clip.mp4, bad.jpg in {folder}")

@@ -6,7 +6,6 @@ Import the fixtures into a test module with ``from tests.gui_helpers import *``
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -61,17 +60,10 @@ def make_truncated(path: Path) -> Path:
 
 
 def make_clip(path: Path, seconds: float = 1.0, size: str = "320x240", rate: int = 30) -> Path:
-    import imageio_ffmpeg
+    from odnix_desktop.core.video.synthetic import make_test_clip
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-y",
-         "-f", "lavfi", "-i", f"testsrc2=size={size}:rate={rate}:duration={seconds}",
-         "-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}",
-         "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", str(path)],
-        check=True, stdin=subprocess.DEVNULL, capture_output=True,
-    )
-    return path
+    width, height = (int(v) for v in size.split("x"))
+    return make_test_clip(path, size=(width, height), rate=rate, seconds=seconds)
 
 
 def temp_files(folder: Path) -> list[Path]:

@@ -10,7 +10,6 @@ import json
 import re
 import socket
 import struct
-import subprocess
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -103,29 +102,9 @@ def noisy_png(path: Path, size: tuple[int, int]) -> Path:
 
 def video_file(path: Path, seconds: float = 1.0) -> Path:
     """A tiny H.264 MP4 from lavfi testsrc2 (bundled ffmpeg)."""
-    import imageio_ffmpeg
+    from odnix_desktop.core.video.synthetic import make_test_clip
 
-    cmd = [
-        imageio_ffmpeg.get_ffmpeg_exe(),
-        "-hide_banner",
-        "-nostdin",
-        "-loglevel",
-        "error",
-        "-y",
-        "-f",
-        "lavfi",
-        "-i",
-        f"testsrc2=s=160x120:r=12:d={seconds}",
-        "-c:v",
-        "libx264",
-        "-preset",
-        "ultrafast",
-        "-pix_fmt",
-        "yuv420p",
-        str(path),
-    ]
-    subprocess.run(cmd, check=True, capture_output=True, stdin=subprocess.DEVNULL)
-    return path
+    return make_test_clip(path, size=(160, 120), rate=12, seconds=seconds, audio=False)
 
 
 # --------------------------------------------------------------------------- the fake server
