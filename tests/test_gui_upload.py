@@ -220,6 +220,8 @@ def test_upload_to_chat_recompresses_with_the_chat_preset(qtbot, up_window, fake
     assert up.phase is UploadPhase.DONE, up.error
     assert up.sent_file is not None and up.sent_file != item.output and up.sent_file != item.source
     assert up.sent_file.parent.name == "chat_media"
+    assert not up.sent_file.exists()  # the copy made only for this upload is not kept
+    assert item.output.exists()  # the item's own output is
     assert any("compressing for chat message" in t for t in rec.texts), rec.texts
     assert any("uploading" in t for t in rec.texts), rec.texts
     assert fake.messages[0]["content"] == "for you"

@@ -275,6 +275,10 @@ class UploadJob(Job):
             # The server's own words when it refused; else the reason without the file name.
             self.reason = getattr(exc, "server_message", "") or exc.reason
             raise
+        finally:
+            # A copy compressed only for this upload is not kept (the history has its hash).
+            if self.plan.media is None and self.sent_file is not None:
+                self.sent_file.unlink(missing_ok=True)
 
     def _recompress(self) -> Path:
         from odnix_desktop.core.compress import run_item
