@@ -134,6 +134,29 @@ def test_encode_args_reel() -> None:
     assert "0:1" in args and "-an" not in args
 
 
+@pytest.mark.parametrize(
+    ("fps", "codec", "cap", "skips"),
+    [
+        (Fraction(60), "h264", None, True),  # 60 -> 24: most frames are dropped anyway
+        (Fraction(60), "hevc", None, True),
+        (Fraction(60), "h264", 30, True),  # 60 -> 30
+        (Fraction(50), "h264", None, True),
+        (Fraction(30), "h264", None, False),  # 30 -> 24 keeps 4 frames in 5: decode them all
+        (Fraction(30000, 1001), "h264", None, False),
+        (Fraction(60), "vp9", None, False),
+    ],
+)
+def test_high_frame_rate_sources_skip_unreferenced_frames(fps: Fraction, codec: str, cap: int | None,
+                                                          skips: bool) -> None:
+    plan = command.plan_encode(make_probe(fps=fps, codec=codec), REEL, fps_cap=cap)
+    args = command.encode_args(EXE, SRC, DST, plan)
+    assert plan.skip_nonref is skips
+    assert ("-skip_frame" in args) is skips
+    if skips:
+        assert args[args.index("-skip_frame") + 1] == "noref"
+        assert args.index("-skip_frame") < args.index("-i")  # a decoder (input) option
+
+
 def test_encode_args_no_audio_surround_downmix() -> None:
     args = command.encode_args(EXE, SRC, DST, command.plan_encode(make_probe(audio=None), REEL))
     assert "-an" in args and "-c:a" not in args and "0:1" not in args

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from odnix_desktop.core.compress import compress
 from odnix_desktop.core.options import CompressOptions, Status
+from odnix_desktop.core.presets import PRESETS
+from odnix_desktop.core.video import command
 from odnix_desktop.core.video.probe import probe
+from odnix_desktop.core.video.tool import ffmpeg_exe
 from tests.video_fixtures import make_clip
 
 CASES = {
@@ -50,3 +55,26 @@ def test_bt601_source_is_converted_and_tagged_bt709(tmp_path: Path) -> None:
     result = compress(src, tmp_path / "out", CompressOptions(preset="reel", keep_original_if_smaller=False))
     out = probe(result.output)
     assert out.video.color_space == "bt709" and out.video.color_primaries == "bt709"
+
+
+def _grey_frames(path: Path, size: tuple[int, int] = (80, 60)) -> np.ndarray:
+    raw = subprocess.run(
+        [str(ffmpeg_exe()), "-v", "error", "-i", str(path), "-vf", f"scale={size[0]}:{size[1]}",
+         "-f", "rawvideo", "-pix_fmt", "gray", "-"],
+        capture_output=True, check=True, stdin=subprocess.DEVNULL,
+    ).stdout
+    return np.frombuffer(raw, np.uint8).reshape(-1, size[1], size[0]).astype(np.float32)
+
+
+def test_60fps_source_frames_stay_on_time(tmp_path: Path) -> None:
+    """60 -> 24 fps decodes only referenced frames; every output frame still shows the source
+    at its own time, to within one source frame."""
+    src = make_clip(tmp_path / "sixty.mp4", size="320x240", rate=60, seconds=2.0, audio=False,
+                    vcodec=("-c:v", "libx264", "-preset", "veryfast", "-bf", "3"))
+    assert command.plan_encode(probe(src), PRESETS["reel"].video).skip_nonref
+    result = compress(src, tmp_path / "out", CompressOptions(preset="reel", keep_original_if_smaller=False))
+    source, output = _grey_frames(src), _grey_frames(result.output)
+    assert len(source) == 120 and abs(len(output) - 48) <= 1
+    for i, frame in enumerate(output):
+        best = int(np.argmin(((source - frame) ** 2).mean(axis=(1, 2))))
+        assert abs(best / 60 - i / 24) <= 1.01 / 60, (i, best)

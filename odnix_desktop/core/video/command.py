@@ -62,9 +62,20 @@ class EncodePlan:
     trimmed_from: float | None  # the length the clip had before the cap, when trimmed
     colour: Colour
     downmix: bool = False
+    skip_nonref: bool = False  # decode only frames others refer to (see SKIP_NONREF_RATIO)
     crf: int = 28
     x264_preset: str = "veryfast"
     audio_bitrate_k: int = 128
+
+
+#: A source at least this many times the output frame rate (60 -> 24 fps) has most of its
+#: frames dropped by the fps filter anyway; its decoder then skips the frames no other
+#: frame refers to (``-skip_frame noref``). Measured on the 1080p60 corpus clip: wall time
+#: 2.37 -> 2.00 s (decode-only 1.71 s), SSIM 0.9535 -> 0.9526, 0.4% fewer bytes. Each output
+#: frame is then at most one source frame (16.7 ms at 60 fps) from where it would have been.
+SKIP_NONREF_RATIO = 2.0
+#: Decoders that honour skip_frame and mark non-reference frames (others ignore it anyway).
+SKIP_NONREF_CODECS = frozenset({"h264", "hevc"})
 
 
 def even_down(value: float) -> int:
@@ -154,6 +165,11 @@ def plan_encode(
         trimmed_from=trimmed_from,
         colour=source_colour(probe),
         downmix=bool(audio and audio.channels and audio.channels > 2),
+        skip_nonref=(
+            probe.video.codec in SKIP_NONREF_CODECS
+            and source_rate is not None
+            and float(source_rate) >= SKIP_NONREF_RATIO * float(fps)
+        ),
         crf=limits.crf,
         x264_preset=limits.x264_preset,
         audio_bitrate_k=limits.audio_bitrate_k,
@@ -218,6 +234,8 @@ def encode_args(exe: Path, source: Path, dest: Path, plan: EncodePlan) -> list[s
     args = [str(exe), "-hide_banner", "-nostdin", "-loglevel", "error", "-y"]
     if plan.start > 0:
         args += ["-ss", _seconds(plan.start)]  # input seeking: fast, and exact when transcoding
+    if plan.skip_nonref:
+        args += ["-skip_frame", "noref"]
     args += ["-i", str(source)]
     args += ["-map", f"0:{plan.video_index}"]
     if plan.audio_index is not None:
