@@ -105,7 +105,8 @@ def bench_latency(n: int) -> dict:
     lat.sort()
     return {
         "photos": n, "finished": ok, "seconds": seconds, "ticks": len(lat),
-        "p50_ms": statistics.median(lat), "p99_ms": lat[int(len(lat) * 0.99) - 1], "max_ms": lat[-1], "start_call_ms": start_call * 1000,
+        "p50_ms": statistics.median(lat), "p99_ms": lat[int(len(lat) * 0.99) - 1], "max_ms": lat[-1],
+        "start_call_ms": start_call * 1000,
     }
 
 
@@ -151,7 +152,7 @@ def main() -> None:
     make_photos(folder, args.queue)
     mem = subprocess.run([sys.executable, "-m", "benchmarks.bench_gui", "--memory-child", str(folder)],
                          cwd=ROOT, capture_output=True, text=True, check=True).stdout
-    base, peak = (float(x) for x in next(l for l in mem.splitlines() if l.startswith("MEM")).split()[1:])
+    base, peak = (float(x) for x in next(line for line in mem.splitlines() if line.startswith("MEM")).split()[1:])
     print(f"peak memory, {args.queue}-photo queue read and shown: {peak:.0f} MB (before the window: {base:.0f} MB)")
     r = bench_latency(args.photos)
     verdict = "OK" if r["p99_ms"] < 50 else "OVER TARGET"

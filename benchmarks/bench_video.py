@@ -111,7 +111,9 @@ def _reference_chain(src: VideoProbe, out: VideoProbe, rnd: str) -> str:
             "format=yuv420p,setsar=1")
 
 
-def quality(source: Path, output: Path, *, vmaf: bool, untagged_matrices: tuple[str, ...]) -> tuple[float, float | None]:
+def quality(
+    source: Path, output: Path, *, vmaf: bool, untagged_matrices: tuple[str, ...]
+) -> tuple[float, float | None]:
     """Best SSIM (All) and VMAF of ``output`` against the source at the output's size and 24 fps."""
     src, out = probe(source), probe(output)
     best_ssim, best_vmaf = 0.0, None

@@ -13,7 +13,6 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import replace
 from pathlib import Path
 
 from odnix_desktop import __version__
@@ -85,9 +84,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--preset", choices=sorted(PRESETS), default=None,
         help="post, profile, chat, story or reel (default: post for photos, reel for clips)",
     )
-    p.add_argument("-o", "--output", type=Path, default=DEFAULT_OUT, help=f"output folder (default: ./{DEFAULT_OUT})")
-    p.add_argument("--jobs", type=parse_jobs, default=os.cpu_count() or 1, help="photos compressed in parallel (default: cores)")
-    p.add_argument("--quality", type=parse_quality, default=80, help="JPEG/WebP quality on the libjpeg scale (default 80)")
+    p.add_argument("-o", "--output", type=Path, default=DEFAULT_OUT,
+                   help=f"output folder (default: ./{DEFAULT_OUT})")
+    p.add_argument("--jobs", type=parse_jobs, default=os.cpu_count() or 1,
+                   help="photos compressed in parallel (default: cores)")
+    p.add_argument("--quality", type=parse_quality, default=80,
+                   help="JPEG/WebP quality on the libjpeg scale (default 80)")
     p.add_argument("--max-bytes", type=parse_size, default=None, help="byte budget per output, e.g. 300k or 2M")
     p.add_argument("--max-dimension", type=int, default=None, help="tighter bound for the longest side")
     p.add_argument("--crop", type=parse_crop, default=None, help="profile crop box LEFT,TOP,RIGHT,BOTTOM")

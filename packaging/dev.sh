@@ -66,6 +66,7 @@ case "$cmd" in
     setup test
     export QT_QPA_PLATFORM=offscreen
     "$venv/bin/lint-imports"
+    "$venv/bin/ruff" check odnix_desktop tests benchmarks packaging
     if [ "${CI:-}" = true ] || [ "${ODNIX_SMOKE:-}" = 1 ]; then
       status=0
       "$venv/bin/python" -m pytest "$@" || status=$?

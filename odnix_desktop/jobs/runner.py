@@ -11,7 +11,6 @@ import logging
 import weakref
 
 import shiboken6
-
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThreadPool, Signal, Slot
 
 from odnix_desktop.core.settings import default_workers

@@ -21,7 +21,7 @@ from odnix_desktop.core.progress import Progress
 from odnix_desktop.core.settings import Settings
 from odnix_desktop.jobs.base import Job
 from odnix_desktop.jobs.runner import JobRunner
-from odnix_desktop.jobs.tasks import CollectJob, CompressJob, DescribeJob, Described
+from odnix_desktop.jobs.tasks import CollectJob, CompressJob, Described, DescribeJob
 from odnix_desktop.ui.queue_model import ItemState, QueueItem, QueueModel
 
 log = logging.getLogger(__name__)

@@ -206,7 +206,8 @@ class UploadDialog(QDialog):
             if plan.media is None:
                 lines.append(f"{item.source.name}: {plan.why_recompress}")
             elif plan.media == item.source:
-                lines.append(f"{item.source.name}: the original file ({text.human_bytes(item.before.bytes if item.before else None)})")
+                size = text.human_bytes(item.before.bytes if item.before else None)
+                lines.append(f"{item.source.name}: the original file ({size})")
             else:
                 size = text.human_bytes(item.after.bytes) if item.after else ""
                 lines.append(f"{item.source.name}: its compressed output {plan.media.name} ({size})")

@@ -212,7 +212,7 @@ def run_ffmpeg(
                         f"ffmpeg made no progress for {stall_timeout:.0f} s and was stopped"
                         + (f" (last message: {detail})" if detail else ""),
                         path=path,
-                    )
+                    ) from None
                 if proc.poll() is not None and not readers[0].is_alive() and samples.empty():
                     break
                 continue
