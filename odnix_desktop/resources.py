@@ -23,8 +23,13 @@ def bundle_dir() -> Path:
 
 
 def resources_dir() -> Path:
-    """``resources/`` (icons): bundled by build.spec beside the packages, else the checkout's."""
-    return bundle_dir() / "resources"
+    """``resources/`` (icons): bundled by build.spec beside the packages, or the checkout's;
+    a wheel install carries them under ``<prefix>/share/odnix-desktop/resources``."""
+    beside = bundle_dir() / "resources"
+    if beside.is_dir():
+        return beside
+    installed = Path(sys.prefix) / "share" / "odnix-desktop" / "resources"
+    return installed if installed.is_dir() else beside
 
 
 def resource_path(name: str) -> Path:

@@ -104,3 +104,19 @@ def test_streams_left_alone_when_present() -> None:
     before = (sys.stdout, sys.stderr)
     resources.ensure_std_streams()
     assert (sys.stdout, sys.stderr) == before
+
+
+def test_wheel_install_finds_resources_under_the_prefix(tmp_path, monkeypatch):
+    """Not frozen and not a checkout: the icons come from <prefix>/share/odnix-desktop/resources."""
+    import odnix_desktop.resources as res
+
+    site = tmp_path / "site-packages"
+    site.mkdir()
+    installed = tmp_path / "prefix" / "share" / "odnix-desktop" / "resources"
+    installed.mkdir(parents=True)
+    (installed / "odnix-256.png").write_bytes(b"png")
+    monkeypatch.setattr(res, "bundle_dir", lambda: site)
+    monkeypatch.setattr(res.sys, "prefix", str(tmp_path / "prefix"))
+    assert res.resource_path("odnix-256.png") == installed / "odnix-256.png"
+    (site / "resources").mkdir()  # a checkout or bundle wins
+    assert res.resources_dir() == site / "resources"
