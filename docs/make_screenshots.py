@@ -3,7 +3,8 @@
     xvfb-run -a -s "-screen 0 1600x1000x24" python docs/make_screenshots.py [--corpus DIR]
 
 Writes docs/screenshots/{main,compare-image,compare-video,settings,main-dark}.png, and the Odnix
-half: {login,upload,uploaded,history,crop}.png. The uploads go to the fake Odnix server of the tests
+half: {login,upload,upload-story,upload-refused,uploaded,history,crop}.png (``--out DIR`` writes
+them elsewhere, e.g. to copy back only some). The uploads go to the fake Odnix server of the tests
 (``tests/upload_fakes.py``, pytest-httpserver on 127.0.0.1) with an in-memory keyring.
 """
 
@@ -44,9 +45,12 @@ def fake_odnix():
 
 
 def main() -> None:
+    global OUT
     parser = argparse.ArgumentParser()
     parser.add_argument("--corpus", type=Path, default=Path("/work/shared/corpus"))
+    parser.add_argument("--out", type=Path, default=OUT, help="where the PNGs go (default: %(default)s)")
     args = parser.parse_args()
+    OUT = args.out
     tmp = Path(tempfile.mkdtemp(prefix="odnix-shots-"))
     os.environ["ODNIX_USER_DIR"] = str(tmp / "user")
     os.environ["ODNIX_COLOR_SCHEME"] = "light"
@@ -177,6 +181,18 @@ def odnix_shots(app, win, fake, Target) -> None:
     dialog.grab().save(str(OUT / "upload.png"))
     dialog.upload_button.click()
     wait_until(app, lambda: not win.uploads.is_busy(), timeout=60)
+
+    # A story: its look (colours, text position and size) under the text. Not sent.
+    dialog = send(photo, Target.STORY, "Kite season is back")
+    dialog.background_color.set_color("#1f2a44")
+    dialog.text_color.set_color("#ffd166")
+    dialog.text_position.setCurrentIndex(dialog.text_position.findData("bottom"))
+    dialog.text_size.setValue(36)
+    wait_until(app, lambda: not dialog.is_checking(), timeout=30)
+    dialog.resize(720, 560)
+    settle(app)
+    dialog.grab().save(str(OUT / "upload-story.png"))
+    dialog.reject()
 
     dialog = send(other, Target.CHAT, "the ladybird photo", "lena")
     dialog.upload_button.click()

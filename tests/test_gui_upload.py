@@ -382,3 +382,163 @@ def test_export_needs_no_account(qtbot, up_window, tmp_path):
         win.export_selected(tmp_path / "export")
     assert [p.name for p in blocker.args[0]] == [item.output.name]
     assert item.state is not ItemState.FAILED
+
+
+# ----------------------------------------------------------------------------- story look, view once
+def check_lines(dialog) -> list[str]:
+    """Every line under the items in the pre-flight tree."""
+    tree = dialog.checks
+    return [tree.topLevelItem(i).child(j).text(0)
+            for i in range(tree.topLevelItemCount()) for j in range(tree.topLevelItem(i).childCount())]
+
+
+def pick_colour(qtbot, button, colour: str) -> None:
+    """Click the swatch, choose ``colour`` in its colour dialog, accept."""
+    from PySide6.QtGui import QColor
+
+    button.click()
+    picker = button.picker
+    qtbot.waitUntil(picker.isVisible)
+    picker.setCurrentColor(QColor(colour))
+    with qtbot.waitSignal(button.colorChanged):
+        picker.accept()
+    assert not picker.isVisible()
+
+
+def test_story_look_reaches_the_server(qtbot, up_window, fake, tmp_path):
+    win = up_window
+    log_in(qtbot, win, fake)
+    item = finished_photo(qtbot, win, tmp_path, preset="story")
+    dialog = open_dialog(qtbot, win, Target.POST, caption="not a story")
+    assert not dialog.story_look.isVisibleTo(dialog) and not dialog.one_time.isVisibleTo(dialog)
+    assert dialog.request().story_style is None
+    dialog = open_dialog(qtbot, win, Target.STORY, caption="Hello from the beach")
+    assert dialog.story_look.isVisibleTo(dialog) and not dialog.one_time.isVisibleTo(dialog)
+    # The server's defaults to start with.
+    assert (dialog.background_color.text(), dialog.text_color.text()) == ("#667eea", "#ffffff")
+    assert dialog.text_position.currentData() == "center" and dialog.text_size.value() == 22
+    for widget in (dialog.background_color, dialog.text_color, dialog.text_position, dialog.text_size):
+        assert widget.toolTip()
+
+    pick_colour(qtbot, dialog.background_color, "#123456")
+    pick_colour(qtbot, dialog.text_color, "#FEDCBA")
+    assert dialog.background_color.text() == "#123456" and dialog.text_color.text() == "#fedcba"
+    dialog.text_position.setCurrentIndex(dialog.text_position.findData("bottom"))
+    dialog.text_size.setValue(500)
+    assert dialog.text_size.value() == 200  # the server's range: 4..200
+    dialog.text_size.setValue(48)
+    qtbot.waitUntil(lambda: not dialog.is_checking() and dialog.upload_button.isEnabled(), timeout=10_000)
+    assert "✓ story look: #fedcba text on #123456, bottom, size 48" in check_lines(dialog)
+    style = dialog.request().story_style
+    assert style.text == "Hello from the beach" and style.problems() == []
+
+    with qtbot.waitSignal(win.uploads.uploadsFinished, timeout=20_000):
+        dialog.upload_button.click()
+    assert item.upload.phase is UploadPhase.DONE, item.upload.error
+    story = fake.stories[0]
+    assert story["content"] == "Hello from the beach" and story["story_type"] == "image"
+    assert story["background_color"] == "#123456" and story["text_color"] == "#fedcba"
+    assert story["text_position"] == "bottom" and story["text_size"] == 48.0
+
+
+def test_story_look_problems_block_the_upload(qtbot, up_window, fake, tmp_path):
+    win = up_window
+    log_in(qtbot, win, fake)
+    finished_photo(qtbot, win, tmp_path, preset="story")
+    dialog = open_dialog(qtbot, win, Target.STORY, caption="text")
+    assert dialog.upload_button.isEnabled()
+    dialog.text_color.set_color("#fff")  # not from the picker: the core's problems() catch it
+    qtbot.waitUntil(lambda: not dialog.is_checking(), timeout=10_000)
+    assert "the text colour '#fff' is not a colour like #667eea" in dialog.failures()
+    assert not dialog.upload_button.isEnabled()
+    assert "Fix the problems" in dialog.summary.text()
+    dialog._on_accept()
+    assert dialog.isVisible()
+    dialog.text_color.set_color("#ffffff")
+    qtbot.waitUntil(lambda: not dialog.is_checking() and dialog.upload_button.isEnabled(), timeout=10_000)
+    assert dialog.failures() == []
+    dialog.reject()
+    assert fake.stories == []
+
+
+def test_chat_view_once_reaches_the_server(qtbot, up_window, fake, tmp_path):
+    win = up_window
+    log_in(qtbot, win, fake)
+    item = finished_photo(qtbot, win, tmp_path, preset="chat")
+    sent = []
+    for view_once in (True, False):
+        dialog = open_dialog(qtbot, win, Target.CHAT, caption="only once", recipient="alice")
+        assert dialog.one_time.isVisibleTo(dialog) and not dialog.story_look.isVisibleTo(dialog)
+        assert dialog.one_time.toolTip() and not dialog.one_time.isChecked()
+        dialog.one_time.setChecked(view_once)
+        assert dialog.request().one_time is view_once and dialog.request().story_style is None
+        qtbot.waitUntil(dialog.upload_button.isEnabled, timeout=10_000)
+        with qtbot.waitSignal(win.uploads.uploadsFinished, timeout=20_000):
+            dialog.upload_button.click()
+        assert item.upload.phase is UploadPhase.DONE, item.upload.error
+        sent.append(fake.messages[-1]["one_time"])
+    assert sent == ["true", None]
+
+
+# ----------------------------------------------------------------------------- the login refused mid-way
+def visible_login_dialogs() -> list:
+    from PySide6.QtWidgets import QApplication
+
+    from odnix_desktop.ui.account import LoginDialog
+
+    return [w for w in QApplication.topLevelWidgets() if isinstance(w, LoginDialog) and w.isVisible()]
+
+
+def test_a_refused_login_logs_out_and_asks_once(qtbot, up_window, fake, tmp_path):
+    win = up_window
+    log_in(qtbot, win, fake)
+    items = [finished_photo(qtbot, win, tmp_path, name, preset="story") for name in ("a.jpg", "b.jpg")]
+    win.table.selectAll()
+    dialog = open_dialog(qtbot, win, Target.STORY, caption="two stories")
+    assert len(dialog.request().plans) == 2
+    fake.tokens.clear()  # the token is revoked on the server: every request answers 401
+    with qtbot.waitSignal(win.uploads.uploadsFinished, timeout=20_000):
+        dialog.upload_button.click()
+    assert fake.calls("/api/create-story/") == 2 and fake.stories == []
+    for item in items:
+        assert item.upload.phase is UploadPhase.FAILED and item.upload.failure == "log in again"
+        shown = win.model.index(win.model.row_of(item.id), Col.UPLOAD).data()
+        assert shown.startswith("✗ log in again"), shown
+    # The panel says so, and one login dialog (not one per item) asks, with server and user filled in.
+    assert not win.account.logged_in
+    assert win.account_widget.label.text() == "Not logged in"
+    assert win.account_widget.button.text() == "Log in…"
+    assert "refused the login" in win.account_widget.toolTip()
+    qtbot.waitUntil(lambda: len(visible_login_dialogs()) == 1)
+    login = visible_login_dialogs()[0]
+    assert login is win.login_dialog
+    assert login.server.text() == fake.url and login.user.text() == "moderator"
+    assert login.reason.isVisibleTo(login) and "refused your login" in login.reason.text()
+
+    # Logged in again, the items not sent are selected and go this time.
+    login.password.setText(PASSWORD)
+    with qtbot.waitSignal(win.account.loginFinished, timeout=10_000) as blocker:
+        login.submit()
+    assert blocker.args[0], blocker.args
+    qtbot.waitUntil(lambda: not login.isVisible() and win.account.logged_in)
+    assert win.account_widget.label.text() == f"moderator @ {fake.url}"
+    assert {i.id for i in win.selected_items()} == {i.id for i in items}
+    dialog = open_dialog(qtbot, win, Target.STORY, caption="two stories")
+    with qtbot.waitSignal(win.uploads.uploadsFinished, timeout=20_000):
+        dialog.upload_button.click()
+    assert [i.upload.phase for i in items] == [UploadPhase.DONE, UploadPhase.DONE]
+    assert len(fake.stories) == 2 and visible_login_dialogs() == []
+
+
+def test_a_refused_login_while_a_login_dialog_is_open_adds_none(qtbot, up_window, fake, tmp_path):
+    win = up_window
+    log_in(qtbot, win, fake)
+    item = finished_photo(qtbot, win, tmp_path, preset="story")
+    fake.tokens.clear()
+    opened = win.show_login()  # the user opened it already
+    request = UploadRequest(Target.STORY, "x", plans=[PlannedUpload(item.id, item.source, item.output)])
+    with qtbot.waitSignal(win.uploads.uploadsFinished, timeout=20_000):
+        win.uploads.start(request)
+    assert item.upload.failure == "log in again" and not win.account.logged_in
+    assert visible_login_dialogs() == [opened] and win.login_dialog is opened
+    opened.reject()

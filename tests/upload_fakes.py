@@ -367,6 +367,8 @@ class FakeOdnix:
             "media_url": f"/media/story_media/{media.filename}" if media else None,
             "text_size": size,
             "text_position": request.form.get("text_position"),
+            "background_color": request.form.get("background_color"),
+            "text_color": request.form.get("text_color"),
         }
         self.stories.append(story)
         return _json({"success": True, "story": {k: v for k, v in story.items() if k != "user"}})
@@ -392,7 +394,14 @@ class FakeOdnix:
             return _json({"success": False, "error": "Failed to send message"})
         media = request.files.get("media")
         mid = len(self.messages) + 1
-        self.messages.append({"id": mid, "user": user, "content": request.form.get("content", "")})
+        self.messages.append(
+            {
+                "id": mid,
+                "user": user,
+                "content": request.form.get("content", ""),
+                "one_time": request.form.get("one_time"),
+            }
+        )
         return _json(
             {
                 "success": True,

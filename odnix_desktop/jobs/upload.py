@@ -140,10 +140,12 @@ class PlannedUpload:
 
 
 class PreflightJob(Job):
-    """``preflight`` for each planned upload whose file exists (headers only, a probe for clips)."""
+    """``preflight`` for each planned upload whose file exists (headers only, a probe for clips),
+    and for a story the ``StoryStyle``'s own ``problems()``."""
 
     def __init__(self, key: int, target: Any, plans: list[PlannedUpload], caption: str,
-                 history: Any | None, server: str | None, user: str | None) -> None:
+                 history: Any | None, server: str | None, user: str | None, *,
+                 style: Any | None = None) -> None:
         super().__init__(key)
         self.target = target
         self.plans = plans
@@ -151,24 +153,40 @@ class PreflightJob(Job):
         self.history = history
         self.server = server
         self.user = user
+        self.style = style  # core.upload.StoryStyle, for a story
 
     def work(self) -> dict[int, Any]:
-        """item id -> PreflightReport, or a list of checks (caption only) for a recompression."""
+        """item id -> checks: the PreflightReport's, or the caption's only for a recompression;
+        then the story style's."""
         from odnix_desktop.core.upload import preflight
         from odnix_desktop.core.upload.preflight import check_caption
 
+        style_checks = self._style_checks()
         out: dict[int, Any] = {}
         for plan in self.plans:
             if self.cancel_event.is_set():
                 return None  # type: ignore[return-value]
             if plan.media is None:
-                out[plan.item_id] = (check_caption(self.target, self.caption),)
+                checks: tuple[Any, ...] = (check_caption(self.target, self.caption),)
             else:
-                out[plan.item_id] = preflight(
+                checks = preflight(
                     self.target, plan.media, self.caption, history=self.history,
                     server=self.server, user=self.user,
                 ).checks
+            out[plan.item_id] = checks + style_checks
         return out
+
+    def _style_checks(self) -> tuple[Any, ...]:
+        from odnix_desktop.core.upload.preflight import Check
+
+        style = self.style
+        if style is None:
+            return ()
+        problems = style.problems()
+        if problems:
+            return tuple(Check("story-style", False, problem) for problem in problems)
+        return (Check("story-style", True, f"story look: {style.text_color} text on "
+                      f"{style.background_color}, {style.text_position}, size {style.text_size:g}"),)
 
 
 class HistoryJob(Job):

@@ -9,6 +9,7 @@ or stays in memory when there is no keyring (the panel and the dialog say so).
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
@@ -121,6 +122,18 @@ class AccountController(QObject):
     def pending(self) -> int:
         return len(self._jobs)
 
+    def expire(self, session: Any, note: str) -> bool:
+        """The server refused ``session``'s token (a 401): logged out, keeping the server and
+        user to log in again. False when that session is no longer the current one (already
+        expired, or replaced by a new login). The keyring entry is left: the next login
+        overwrites it, and the next start's check forgets it if it is still refused."""
+        if session is None or self.state is None or self.state.session is not session:
+            return False
+        self.state = replace(self.state, session=None, note=note)
+        log.info("login refused by %s: logged out", self.state.server)
+        self.changed.emit()
+        return True
+
     @Slot(int, object)
     def _on_finished(self, key: int, state: AccountState) -> None:
         job = self._jobs.pop(key, None)
@@ -202,11 +215,15 @@ class LoginDialog(QDialog):
     """Server URL, user name and password. Stays open (with the error) until the login works."""
 
     def __init__(self, account: AccountController, parent: QWidget | None = None,
-                 server: str = "", user: str = "") -> None:
+                 server: str = "", user: str = "", reason: str = "") -> None:
         super().__init__(parent)
         self.account = account
         self.setWindowTitle("Log in to Odnix")
         self.setMinimumWidth(480)
+        self.reason = QLabel(reason)
+        self.reason.setWordWrap(True)
+        self.reason.setToolTip("Why you are asked to log in")
+        self.reason.setVisible(bool(reason))
         form = QFormLayout()
         self.server = QLineEdit(server)
         self.server.setPlaceholderText("https://odnix.example")
@@ -240,6 +257,7 @@ class LoginDialog(QDialog):
         buttons.accepted.connect(self.submit)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.reason)
         layout.addLayout(form)
         layout.addWidget(self.keyring_note)
         layout.addWidget(self.error)

@@ -510,10 +510,10 @@ class MainWindow(QMainWindow):
 
     # -- account and uploads ------------------------------------------------------------
     @Slot()
-    def show_login(self) -> LoginDialog:
+    def show_login(self, reason: str = "") -> LoginDialog:
         state = self.account.state
         self.login_dialog = LoginDialog(self.account, self, state.server if state else "",
-                                        state.user if state else "")
+                                        state.user if state else "", reason=reason)
         self.login_dialog.accepted.connect(self._on_logged_in)
         self.login_dialog.open()
         return self.login_dialog
@@ -524,6 +524,20 @@ class MainWindow(QMainWindow):
         if self._upload_after_login:
             self._upload_after_login = False
             self.upload_selected()
+            return
+        refused = self.uploads.refused_login()
+        if refused:  # select them, ready for Upload… again
+            self.table.clearSelection()
+            for item in refused:
+                row = self.model.row_of(item.id)
+                if row is not None:
+                    self.table.selectionModel().select(
+                        self.proxy.mapFromSource(self.model.index(row, Col.NAME)),
+                        QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows)
+            n = len(refused)
+            self.statusBar().showMessage(
+                f"Logged in: {self.account.summary()} · the {n} item{'s' if n != 1 else ''} not sent "
+                f"{'are' if n != 1 else 'is'} selected: Upload… (Ctrl+U) to send again", 10000)
 
     @Slot()
     def _on_uploads_finished(self) -> None:
@@ -539,7 +553,12 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _on_login_expired(self) -> None:
-        self.statusBar().showMessage("The server refused the login: log out and log in again", 10000)
+        """A 401 during an upload: the account is logged out; ask for the login once."""
+        self.statusBar().showMessage("The server refused the login: log in again, then upload again", 10000)
+        if self.login_dialog is not None and self.login_dialog.isVisible():
+            return
+        self.show_login("The server refused your login during an upload. Log in again, then "
+                        "choose Upload… to send the items that were not sent.")
 
     @Slot()
     def logout(self) -> None:

@@ -1,5 +1,6 @@
 """The upload dialog: choose where the selected items go, give the caption, recipient or story
-text, and see the pre-flight checks (the core's ``preflight``, run in a worker) before sending.
+text (and the story's look, or "view once" for a chat), and see the pre-flight checks (the core's
+``preflight``, run in a worker) before sending.
 
 It edits nothing: OK hands back an :class:`~odnix_desktop.jobs.upload.UploadRequest`.
 """
@@ -9,17 +10,21 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer, Slot
-from PySide6.QtGui import QColor
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
+    QColorDialog,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -34,6 +39,63 @@ from odnix_desktop.ui.queue_model import QueueItem
 
 OK_MARK, BAD_MARK, NOTE_MARK = "✓", "✗", "•"
 _GOOD, _BAD = QColor(40, 150, 70), QColor(210, 60, 50)
+#: The story text positions the server takes, with their labels.
+STORY_POSITIONS = (("top", "Top"), ("center", "Centre"), ("bottom", "Bottom"))
+
+
+class ColorButton(QPushButton):
+    """A swatch and the colour's hex (``#rrggbb``); a click opens a colour dialog.
+
+    ``color()`` is the text as held: ``set_color`` keeps what it is given, so the checks (not
+    this button) say when it is not a colour the server takes.
+    """
+
+    colorChanged = Signal(str)
+
+    def __init__(self, color: str, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._color = ""
+        self.title = title
+        self.picker: QColorDialog | None = None
+        self.clicked.connect(self.choose)
+        self.set_color(color)
+
+    def color(self) -> str:
+        return self._color
+
+    def set_color(self, color: str) -> None:
+        if color == self._color:
+            return
+        self._color = color
+        self.setText(color)
+        swatch = QPixmap(16, 16)
+        swatch.fill(Qt.GlobalColor.transparent)
+        qc = QColor(color)
+        painter = QPainter(swatch)
+        painter.setPen(QColor(110, 110, 110))
+        painter.setBrush(qc if qc.isValid() else Qt.GlobalColor.transparent)
+        painter.drawRect(0, 0, 15, 15)
+        painter.end()
+        self.setIcon(QIcon(swatch))
+        self.colorChanged.emit(color)
+
+    @Slot()
+    def choose(self) -> QColorDialog:
+        """The colour dialog (window-modal; the colour is taken when it is accepted)."""
+        if self.picker is None:
+            self.picker = QColorDialog(self)
+            self.picker.setWindowTitle(self.title)
+            self.picker.colorSelected.connect(self._on_selected)
+        current = QColor(self._color)
+        if current.isValid():
+            self.picker.setCurrentColor(current)
+        self.picker.open()
+        return self.picker
+
+    @Slot(QColor)
+    def _on_selected(self, color: QColor) -> None:
+        if color.isValid():
+            self.set_color(color.name())  # "#rrggbb", lower case
 
 
 class UploadDialog(QDialog):
@@ -103,6 +165,13 @@ class UploadDialog(QDialog):
         self.counter.setToolTip("Characters used (the server strips spaces at both ends)")
         form.addRow("", self.counter)
 
+        self.form = form
+        self.story_look = self._story_look_row()
+        form.addRow("Story look", self.story_look)
+        self.one_time = QCheckBox("View once")
+        self.one_time.setToolTip("The recipient can open the photo or clip only once")
+        form.addRow("", self.one_time)
+
         self.send_original = QCheckBox("Send the original files, not the compressed outputs")
         self.send_original.setToolTip(
             "Not recommended: stories, chat clips and profile pictures are stored exactly as sent"
@@ -143,7 +212,43 @@ class UploadDialog(QDialog):
         self.caption.textChanged.connect(self._on_input_changed)
         self.recipient.textChanged.connect(self._on_input_changed)
         self.send_original.toggled.connect(self._on_input_changed)
+        self.background_color.colorChanged.connect(self._on_input_changed)
+        self.text_color.colorChanged.connect(self._on_input_changed)
+        self.text_position.currentIndexChanged.connect(self._on_input_changed)
+        self.text_size.valueChanged.connect(self._on_input_changed)
         self._on_target_changed()
+
+    def _story_look_row(self) -> QWidget:
+        from odnix_desktop.core.upload import StoryStyle
+
+        default = StoryStyle()
+        self.background_color = ColorButton(default.background_color, "Story background colour")
+        self.background_color.setToolTip("The story's background colour (behind the text and "
+                                         "around the picture); click to choose")
+        self.text_color = ColorButton(default.text_color, "Story text colour")
+        self.text_color.setToolTip("The colour of the story text; click to choose")
+        self.text_position = QComboBox()
+        for value, label in STORY_POSITIONS:
+            self.text_position.addItem(label, value)
+        self.text_position.setCurrentIndex(self.text_position.findData(default.text_position))
+        self.text_position.setToolTip("Where the story text sits: top, centre or bottom")
+        self.text_size = QSpinBox()
+        self.text_size.setRange(4, 200)
+        self.text_size.setValue(round(default.text_size))
+        self.text_size.setToolTip("The size of the story text (4 to 200)")
+        box = QWidget()
+        row = QHBoxLayout(box)
+        row.setContentsMargins(0, 0, 0, 0)
+        for label, widget in (("Background", self.background_color), ("Text", self.text_color),
+                              ("Position", self.text_position), ("Size", self.text_size)):
+            name = QLabel(label)
+            name.setBuddy(widget)
+            name.setToolTip(widget.toolTip())
+            row.addWidget(name)
+            row.addWidget(widget)
+            row.addSpacing(6)
+        row.addStretch(1)
+        return box
 
     # -- inputs ----------------------------------------------------------------
     def current_target(self):
@@ -152,12 +257,28 @@ class UploadDialog(QDialog):
     def caption_text(self) -> str:
         return self.caption.toPlainText()
 
+    def story_style(self):
+        """The core's ``StoryStyle`` for a story (its text is the caption), else None."""
+        if self.current_target() is not self.Target.STORY:
+            return None
+        from odnix_desktop.core.upload import StoryStyle
+
+        return StoryStyle(
+            text=self.caption_text().strip(),
+            background_color=self.background_color.color(),
+            text_color=self.text_color.color(),
+            text_position=self.text_position.currentData(),
+            text_size=float(self.text_size.value()),
+        )
+
     @Slot()
     def _on_target_changed(self, *_args) -> None:
         t = self.current_target()
         T = self.Target
         self.recipient_label.setVisible(t is T.CHAT)
         self.recipient.setVisible(t is T.CHAT)
+        self.form.setRowVisible(self.story_look, t is T.STORY)
+        self.form.setRowVisible(self.one_time, t is T.CHAT)
         self.caption_label.setText({T.STORY: "Story text", T.CHAT: "Message"}.get(t, "Caption"))
         no_text = t is T.PROFILE
         self.caption_label.setVisible(not no_text)
@@ -192,7 +313,8 @@ class UploadDialog(QDialog):
             caption = ""
         else:
             caption = self.caption_text()
-        job = PreflightJob(self._want, target, self._plans, caption, self.history, self.server, self.user)
+        job = PreflightJob(self._want, target, self._plans, caption, self.history, self.server, self.user,
+                           style=self.story_style())
         job.signals.finished.connect(self._on_checked)
         job.signals.failed.connect(self._on_check_failed)
         self._job = job
@@ -283,6 +405,8 @@ class UploadDialog(QDialog):
             caption=caption,
             recipient=self.recipient.text().strip() if target is self.Target.CHAT else "",
             send_original=self.send_original.isChecked(),
+            story_style=self.story_style(),
+            one_time=target is self.Target.CHAT and self.one_time.isChecked(),
             plans=list(self._plans),
         )
 

@@ -28,7 +28,8 @@ class UploadController(QObject):
     uploadsFinished = Signal()
     #: One item's upload ended (item id).
     uploadEnded = Signal(int)
-    #: The server refused the login during an upload: log in again.
+    #: The server refused the login during an upload (HTTP 401): the account is now logged out.
+    #: Emitted once per refused session, however many of its uploads fail.
     loginExpired = Signal()
 
     def __init__(self, model: QueueModel, runner: JobRunner, account: AccountController,
@@ -124,6 +125,11 @@ class UploadController(QObject):
     def uploading(self, item_id: int) -> bool:
         return item_id in self._jobs
 
+    def refused_login(self) -> list[QueueItem]:
+        """Items whose last upload failed because the server refused the login."""
+        return [i for i in self.model.items()
+                if i.upload is not None and i.upload.failure == "log in again" and i.id not in self._jobs]
+
     def cancel(self, item_ids: list[int]) -> None:
         for item_id in item_ids:
             job = self._jobs.get(item_id)
@@ -174,7 +180,8 @@ class UploadController(QObject):
         self._set(key, phase=UploadPhase.FAILED, progress=None, error=reason, failure=failure,
                   sent_file=sent)
         self._ended(key)
-        if failure == "log in again":
+        if failure == "log in again" and job is not None and self.account.expire(
+                job.session, "the server refused the login during an upload: log in again"):
             self.loginExpired.emit()
 
     @Slot(int)
