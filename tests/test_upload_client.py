@@ -56,16 +56,6 @@ from tests.upload_fakes import (
 )
 
 
-@pytest.fixture
-def photo(tmp_path: Path) -> Path:
-    return image_file(tmp_path / "photo.jpg")
-
-
-@pytest.fixture(scope="module")
-def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return video_file(tmp_path_factory.mktemp("clip") / "clip.mp4")
-
-
 @pytest.fixture(scope="module")
 def big_png(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """~27 MB that cannot be compressed: more than the loopback socket buffers hold."""

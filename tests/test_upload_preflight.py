@@ -20,17 +20,7 @@ from odnix_desktop.core.upload import (
     upload_story,
 )
 from tests.upload_fakes import *  # noqa: F403 - fixtures
-from tests.upload_fakes import image_file, video_file
-
-
-@pytest.fixture
-def photo(tmp_path: Path) -> Path:
-    return image_file(tmp_path / "photo.jpg")
-
-
-@pytest.fixture(scope="module")
-def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return video_file(tmp_path_factory.mktemp("clip") / "clip.mp4")
+from tests.upload_fakes import image_file
 
 
 def refused(fake, check: str, call) -> PreflightError:

@@ -34,6 +34,8 @@ __all__ = [
     "PASSWORD",
     "TOKEN",
     "FakeOdnix",
+    "clip",
+    "photo",
     "MemoryKeyring",
     "drop_connection",
     "fake",
@@ -464,3 +466,13 @@ def fast_settings() -> HttpSettings:
 @pytest.fixture
 def session(fake: FakeOdnix, fast_settings: HttpSettings) -> Session:
     return Session(ServerAddress.parse(fake.url), "moderator", TOKEN, 1, fast_settings)
+
+
+@pytest.fixture
+def photo(tmp_path: Path) -> Path:
+    return image_file(tmp_path / "photo.jpg")
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return video_file(tmp_path_factory.mktemp("clip") / "clip.mp4")
