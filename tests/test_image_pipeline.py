@@ -522,3 +522,20 @@ def test_sRGB_profile_is_not_a_reason_to_convert(tmp_path):
     result = compress(src, tmp_path / "out", CompressOptions(keep_original_if_smaller=False))
     with Image.open(result.output) as out:
         assert close(out.convert("RGB").getpixel((25, 25)), (10, 200, 30), tol=3)
+
+
+@pytest.mark.parametrize("fmt,ext", [("PNG", ".png"), ("WEBP", ".webp"), ("TIFF", ".tif"), ("HEIF", ".heic")])
+def test_orientation_outside_jpeg(tmp_path, fmt, ext):
+    """PNG eXIf, WebP EXIF and TIFF tags carry orientation too; HEIC carries irot boxes."""
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    upright = mf.corner_picture(300, 200)
+    src = tmp_path / f"turned{ext}"
+    Image.fromarray(mf.store_for_orientation(upright, 6)).save(src, format=fmt, exif=mf.exif_bytes(6, gps=True))
+    result = compress(src, tmp_path / "out", CompressOptions(keep_original_if_smaller=False))
+    with Image.open(result.output) as out:
+        assert out.size == (300, 200)
+        for corner, (fx, fy) in {"tl": (0.05, 0.05), "br": (0.95, 0.95)}.items():
+            assert close(pixel(out, fx, fy), mf.CORNERS[corner]), (corner, pixel(out, fx, fy))
+    assert mf.has_metadata(result.output) == []

@@ -100,6 +100,9 @@ def open_image(path: Path, max_pixels: int) -> Opened:
             path=path,
         )
     orientation = read_orientation(img, notes)
+    if fmt == "TIFF":
+        # Pillow reports a TIFF's size already turned and turns its pixels while loading.
+        orientation = 1
     return Opened(img, fmt, (width, height), orientation, frames, tuple(notes))
 
 
