@@ -242,8 +242,7 @@ class QueueController(QObject):
                 self.runner.cancel(job)
 
     def cancel_all(self) -> None:
-        for item_id in sorted(self._compress, reverse=True):
-            self.runner.cancel(self._compress[item_id])
+        self.cancel(sorted(self._compress, reverse=True))
 
     def retry(self, item_ids: list[int] | None = None) -> int:
         """Failed or cancelled items go back to the queue and start again."""
