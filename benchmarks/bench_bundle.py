@@ -74,9 +74,7 @@ def make_photo(path: Path) -> Path:
 
     w, h = 1600, 1200
     g = Image.linear_gradient("L").resize((w, h))
-    Image.merge("RGB", (g, Image.effect_noise((w, h), 40), g.rotate(90).resize((w, h)))).save(
-        path, quality=90
-    )
+    Image.merge("RGB", (g, Image.effect_noise((w, h), 40), g.rotate(90).resize((w, h)))).save(path, quality=90)
     return path
 
 
@@ -98,18 +96,14 @@ def timed_runs(
         done = subprocess.run(args, env=run_env, capture_output=True, text=True, check=False)
         elapsed = time.perf_counter() - t0
         if done.returncode != 0 or (expect and expect not in done.stdout):
-            raise SystemExit(
-                f"bench_bundle: {' '.join(args)} failed ({done.returncode}): {done.stderr[-500:]}"
-            )
+            raise SystemExit(f"bench_bundle: {' '.join(args)} failed ({done.returncode}): {done.stderr[-500:]}")
         if i:
             times.append(elapsed)
     return times
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--bundle", type=Path, default=ROOT / "dist" / "odnix-desktop")
     parser.add_argument("--venv", type=Path, default=ROOT / ".venv")
     parser.add_argument("--runs", type=int, default=7)
@@ -117,9 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     bundle = args.bundle.resolve()
     if not (bundle / "odnix-compress").exists():
-        sys.stderr.write(
-            f"bench_bundle: no bundle at {bundle}: run `bash packaging/dev.sh build` first\n"
-        )
+        sys.stderr.write(f"bench_bundle: no bundle at {bundle}: run `bash packaging/dev.sh build` first\n")
         return 2
 
     figures: dict = {}

@@ -46,7 +46,10 @@ def bench_start(runs: int = 5) -> list[float]:
         t0 = time.perf_counter()
         out = subprocess.run(
             [sys.executable, "-m", "odnix_desktop.app", "--quit-after-show"],
-            cwd=ROOT, capture_output=True, text=True, check=True,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
             env={**os.environ, "ODNIX_USER_DIR": tempfile.mkdtemp()},
         ).stdout
         shown_line = next(line for line in out.splitlines() if line.startswith("shown"))
@@ -104,8 +107,13 @@ def bench_latency(n: int) -> dict:
     win.close()
     lat.sort()
     return {
-        "photos": n, "finished": ok, "seconds": seconds, "ticks": len(lat),
-        "p50_ms": statistics.median(lat), "p99_ms": lat[int(len(lat) * 0.99) - 1], "max_ms": lat[-1],
+        "photos": n,
+        "finished": ok,
+        "seconds": seconds,
+        "ticks": len(lat),
+        "p50_ms": statistics.median(lat),
+        "p99_ms": lat[int(len(lat) * 0.99) - 1],
+        "max_ms": lat[-1],
         "start_call_ms": start_call * 1000,
     }
 
@@ -146,19 +154,28 @@ def main() -> None:
 
     print(f"PySide6 {PySide6.__version__}, {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     starts = bench_start()
-    print(f"start → window shown: median {statistics.median(starts) * 1000:.0f} ms "
-          f"(min {min(starts) * 1000:.0f}, {len(starts)} runs, process spawn included)")
+    print(
+        f"start → window shown: median {statistics.median(starts) * 1000:.0f} ms "
+        f"(min {min(starts) * 1000:.0f}, {len(starts)} runs, process spawn included)"
+    )
     folder = Path(tempfile.mkdtemp()) / "queue"
     make_photos(folder, args.queue)
-    mem = subprocess.run([sys.executable, "-m", "benchmarks.bench_gui", "--memory-child", str(folder)],
-                         cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    mem = subprocess.run(
+        [sys.executable, "-m", "benchmarks.bench_gui", "--memory-child", str(folder)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     base, peak = (float(x) for x in next(line for line in mem.splitlines() if line.startswith("MEM")).split()[1:])
     print(f"peak memory, {args.queue}-photo queue read and shown: {peak:.0f} MB (before the window: {base:.0f} MB)")
     r = bench_latency(args.photos)
     verdict = "OK" if r["p99_ms"] < 50 else "OVER TARGET"
-    print(f"event-loop latency while {r['photos']} photos compress ({r['finished']} finished in {r['seconds']:.1f} s, "
-          f"{r['ticks']} ticks): p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms, max {r['max_ms']:.0f} ms "
-          f"— target p99 < 50 ms: {verdict}; Start itself took {r['start_call_ms']:.0f} ms")
+    print(
+        f"event-loop latency while {r['photos']} photos compress ({r['finished']} finished in {r['seconds']:.1f} s, "
+        f"{r['ticks']} ticks): p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms, max {r['max_ms']:.0f} ms "
+        f"— target p99 < 50 ms: {verdict}; Start itself took {r['start_call_ms']:.0f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -63,11 +63,13 @@ def generated_photos(folder: Path) -> list[Path]:
     from tests.media_factory import exif_bytes, photo_like, store_for_orientation
 
     out = []
-    for i, (w, h, o) in enumerate([(4000, 3000, 1), (3264, 2448, 6), (2560, 1600, 1), (1920, 1280, 8),
-                                   (3000, 4000, 3), (2048, 1536, 1)]):
+    for i, (w, h, o) in enumerate(
+        [(4000, 3000, 1), (3264, 2448, 6), (2560, 1600, 1), (1920, 1280, 8), (3000, 4000, 3), (2048, 1536, 1)]
+    ):
         p = folder / f"gen_{i}.jpg"
         Image.fromarray(store_for_orientation(photo_like(w, h, seed=i), o)).save(
-            p, quality=92, exif=exif_bytes(o, gps=True))
+            p, quality=92, exif=exif_bytes(o, gps=True)
+        )
         out.append(p)
     return out
 
@@ -117,13 +119,17 @@ def main() -> int:
             s_ours = score(ref, our_data, tmp)
             rows.append((path, path.stat().st_size, t_seed, t_ours, len(seed_data), len(our_data), s_seed, s_ours))
 
-        print("| photo | source | seed bytes | ours bytes | ours/seed | SSIMULACRA2 seed | ours | SSIM seed | ours "
-              "| CPU seed ms | ours ms | upright |")
+        print(
+            "| photo | source | seed bytes | ours bytes | ours/seed | SSIMULACRA2 seed | ours | SSIM seed | ours "
+            "| CPU seed ms | ours ms | upright |"
+        )
         print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
         for path, src, ts, to, bs, bo, ss, so in rows:
-            print(f"| {path.name[:34]} | {src / 1e3:,.0f} KB | {bs / 1e3:,.1f} KB | {bo / 1e3:,.1f} KB | {bo / bs:.3f} "
-                  f"| {ss[0]:.2f} | {so[0]:.2f} | {ss[1]:.4f} | {so[1]:.4f} | {ts.cpu * 1e3:.0f} | {to.cpu * 1e3:.0f} "
-                  f"| {'yes' if so[2] else 'NO (size differs: sideways?)'} |")
+            print(
+                f"| {path.name[:34]} | {src / 1e3:,.0f} KB | {bs / 1e3:,.1f} KB | {bo / 1e3:,.1f} KB | {bo / bs:.3f} "
+                f"| {ss[0]:.2f} | {so[0]:.2f} | {ss[1]:.4f} | {so[1]:.4f} | {ts.cpu * 1e3:.0f} | {to.cpu * 1e3:.0f} "
+                f"| {'yes' if so[2] else 'NO (size differs: sideways?)'} |"
+            )
         seed_cpu = statistics.median(r[2].cpu for r in rows)
         our_cpu = statistics.median(r[3].cpu for r in rows)
         bytes_ratio = sum(r[5] for r in rows) / sum(r[4] for r in rows)
@@ -132,8 +138,10 @@ def main() -> int:
         ssim_seed = statistics.fmean(r[6][1] for r in rows)
         ssim_ours = statistics.fmean(r[7][1] for r in rows)
         print()
-        print(f"median CPU per photo: seed {seed_cpu * 1e3:.1f} ms, ours {our_cpu * 1e3:.1f} ms "
-              f"-> ratio {our_cpu / seed_cpu:.2f} (target <= 0.50)")
+        print(
+            f"median CPU per photo: seed {seed_cpu * 1e3:.1f} ms, ours {our_cpu * 1e3:.1f} ms "
+            f"-> ratio {our_cpu / seed_cpu:.2f} (target <= 0.50)"
+        )
         print(f"total bytes: ours/seed = {bytes_ratio:.3f} (target <= 0.90)")
         print(f"mean SSIMULACRA2: seed {s2_seed:.2f}, ours {s2_ours:.2f} (target: ours >= seed)")
         print(f"mean SSIM: seed {ssim_seed:.4f}, ours {ssim_ours:.4f}")

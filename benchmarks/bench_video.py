@@ -45,8 +45,12 @@ class Route:
 
 
 def ffmpeg(*args: str) -> str:
-    done = subprocess.run([str(ffmpeg_exe()), "-hide_banner", "-nostdin", *args], capture_output=True,
-                          stdin=subprocess.DEVNULL, check=False)
+    done = subprocess.run(
+        [str(ffmpeg_exe()), "-hide_banner", "-nostdin", *args],
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
     if done.returncode != 0:
         raise RuntimeError(done.stderr.decode(errors="replace")[-2000:])
     return done.stdout.decode(errors="replace") + done.stderr.decode(errors="replace")
@@ -54,16 +58,48 @@ def ffmpeg(*args: str) -> str:
 
 def generate(folder: Path) -> list[Path]:
     """Stand-ins for the corpus: a 1080p60 landscape and a 1080x1920 30 fps portrait clip, 10 s."""
-    specs = [("generated_1080p60_10s.mp4", "1920x1080", 60), ("generated_portrait_1080x1920_30fps_10s.mp4",
-                                                                "1080x1920", 30)]
+    specs = [
+        ("generated_1080p60_10s.mp4", "1920x1080", 60),
+        ("generated_portrait_1080x1920_30fps_10s.mp4", "1080x1920", 30),
+    ]
     out = []
     for name, size, rate in specs:
         dest = folder / name
-        ffmpeg("-loglevel", "error", "-y", "-f", "lavfi", "-i", f"testsrc2=s={size}:r={rate}:d=10",
-               "-f", "lavfi", "-i", "anoisesrc=d=10:a=0.02", "-vf", "noise=alls=8:allf=t",
-               "-c:v", "libx264", "-preset", "fast", "-crf", "18", "-pix_fmt", "yuv420p",
-               "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709",
-               "-c:a", "aac", "-b:a", "128k", "-shortest", str(dest))
+        ffmpeg(
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            f"testsrc2=s={size}:r={rate}:d=10",
+            "-f",
+            "lavfi",
+            "-i",
+            "anoisesrc=d=10:a=0.02",
+            "-vf",
+            "noise=alls=8:allf=t",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "fast",
+            "-crf",
+            "18",
+            "-pix_fmt",
+            "yuv420p",
+            "-colorspace",
+            "bt709",
+            "-color_primaries",
+            "bt709",
+            "-color_trc",
+            "bt709",
+            "-c:a",
+            "aac",
+            "-b:a",
+            "128k",
+            "-shortest",
+            str(dest),
+        )
         out.append(dest)
     return out
 
@@ -77,8 +113,14 @@ def seed_route(source: Path, dest: Path) -> None:
         work = clip.resized(width=720) if clip.w > 720 else clip
         work = work.subclipped(0, min(90, clip.duration))
         work.write_videofile(
-            str(dest), codec="libx264", audio_codec="aac", fps=24, preset="veryfast",
-            ffmpeg_params=["-crf", "28"], temp_audiofile_path=str(dest.parent), logger=None,
+            str(dest),
+            codec="libx264",
+            audio_codec="aac",
+            fps=24,
+            preset="veryfast",
+            ffmpeg_params=["-crf", "28"],
+            temp_audiofile_path=str(dest.parent),
+            logger=None,
         )
     finally:
         clip.close()
@@ -107,8 +149,10 @@ def best(repeat: int, fn: Callable[[], object]) -> Timing:
 
 def _reference_chain(src: VideoProbe, out: VideoProbe, rnd: str) -> str:
     w, h = out.display_size
-    return (f"fps=24:round={rnd},scale={w}:{h}:flags=lanczos:in_color_matrix=auto:out_color_matrix=bt709,"
-            "format=yuv420p,setsar=1")
+    return (
+        f"fps=24:round={rnd},scale={w}:{h}:flags=lanczos:in_color_matrix=auto:out_color_matrix=bt709,"
+        "format=yuv420p,setsar=1"
+    )
 
 
 def quality(
@@ -121,16 +165,34 @@ def quality(
         dist = f"scale=in_color_matrix={matrix}:out_color_matrix=bt709,format=yuv420p,setsar=1"
         for rnd in ("near", "down"):
             ref = _reference_chain(src, out, rnd)
-            text = ffmpeg("-i", str(output), "-i", str(source), "-lavfi",
-                          f"[0:v]{dist}[d];[1:v]{ref}[r];[d][r]ssim", "-f", "null", "-")
+            text = ffmpeg(
+                "-i",
+                str(output),
+                "-i",
+                str(source),
+                "-lavfi",
+                f"[0:v]{dist}[d];[1:v]{ref}[r];[d][r]ssim",
+                "-f",
+                "null",
+                "-",
+            )
             m = re.search(r"SSIM .*All:([\d.]+)", text)
             if m and float(m.group(1)) > best_ssim:
                 best_ssim = float(m.group(1))
                 best_args = (dist, ref)
     if vmaf:
         dist, ref = best_args
-        text = ffmpeg("-i", str(output), "-i", str(source), "-lavfi",
-                      f"[0:v]{dist}[d];[1:v]{ref}[r];[d][r]libvmaf=n_threads=2", "-f", "null", "-")
+        text = ffmpeg(
+            "-i",
+            str(output),
+            "-i",
+            str(source),
+            "-lavfi",
+            f"[0:v]{dist}[d];[1:v]{ref}[r];[d][r]libvmaf=n_threads=2",
+            "-f",
+            "null",
+            "-",
+        )
         m = re.search(r"VMAF score:\s*([\d.]+)", text)
         best_vmaf = float(m.group(1)) if m else None
     return best_ssim, best_vmaf
@@ -157,8 +219,10 @@ def main() -> None:
             origin = "generated clips (no corpus)"
             clips = generate(tmp)
         vmaf = has_vmaf() and not args.no_vmaf
-        print(f"# Video benchmark: {len(clips)} clips from {origin}; best of {args.repeat}; "
-              f"ffmpeg {ffmpeg_exe().name}; VMAF {'on' if vmaf else 'off'}\n")
+        print(
+            f"# Video benchmark: {len(clips)} clips from {origin}; best of {args.repeat}; "
+            f"ffmpeg {ffmpeg_exe().name}; VMAF {'on' if vmaf else 'off'}\n"
+        )
         rows = []
         for clip in clips:
             info = probe(clip)
@@ -179,11 +243,16 @@ def main() -> None:
             ours.ssim, ours.vmaf = quality(clip, ours_out, vmaf=vmaf, untagged_matrices=("auto",))
             seed_info, ours_info = probe(seed_out), probe(ours_out)
             rows.append((clip, info, dec, seed, ours, seed_info, ours_info))
-            print(f"{clip.name}: decode {dec.wall:.2f}s wall/{dec.cpu:.2f}s cpu; seed {seed.wall:.2f}/{seed.cpu:.2f}; "
-                  f"ours {ours.wall:.2f}/{ours.cpu:.2f}", flush=True)
+            print(
+                f"{clip.name}: decode {dec.wall:.2f}s wall/{dec.cpu:.2f}s cpu; seed {seed.wall:.2f}/{seed.cpu:.2f}; "
+                f"ours {ours.wall:.2f}/{ours.cpu:.2f}",
+                flush=True,
+            )
         print()
-        print("| clip | source | seed output | our output | reduction (ours) | CPU ours/seed | wall ours/seed "
-              "| wall ours/decode | bytes ours/seed | SSIM seed → ours |" + (" VMAF seed → ours |" if vmaf else ""))
+        print(
+            "| clip | source | seed output | our output | reduction (ours) | CPU ours/seed | wall ours/seed "
+            "| wall ours/decode | bytes ours/seed | SSIM seed → ours |" + (" VMAF seed → ours |" if vmaf else "")
+        )
         print("|---|---|---|---|---:|---:|---:|---:|---:|---|" + ("---|" if vmaf else ""))
         for clip, info, dec, seed, ours, seed_info, ours_info in rows:
             w, h = info.display_size
@@ -200,8 +269,10 @@ def main() -> None:
             if vmaf:
                 line += f" {_fmt(seed.vmaf)} → {_fmt(ours.vmaf)} |"
             print(line)
-        print("\nTargets: CPU and wall vs seed <= 0.33; wall vs decode-only <= 1.3 (1080p60 source); "
-              "bytes vs seed <= 1.0 at SSIM >= seed - 0.003 / VMAF >= seed - 0.5.")
+        print(
+            "\nTargets: CPU and wall vs seed <= 0.33; wall vs decode-only <= 1.3 (1080p60 source); "
+            "bytes vs seed <= 1.0 at SSIM >= seed - 0.003 / VMAF >= seed - 0.5."
+        )
 
 
 def _desc(info: VideoProbe) -> str:

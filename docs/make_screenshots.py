@@ -79,8 +79,9 @@ def main() -> None:
     sources = sorted((args.corpus / "photos").iterdir()) + sorted((args.corpus / "videos").iterdir())
     win.add_paths(sources)
     c = win.controller
-    wait_until(app, lambda: win.model.rowCount() == len(sources) and not c.pending_describes()
-               and not c.pending_collects())
+    wait_until(
+        app, lambda: win.model.rowCount() == len(sources) and not c.pending_describes() and not c.pending_collects()
+    )
     win.start()
     wait_until(app, lambda: not c.is_busy(), timeout=900)
     wait_until(app, lambda: win.footer.text().count("done"), timeout=5)
@@ -201,7 +202,8 @@ def odnix_shots(app, win, fake, Target) -> None:
     from tests.upload_fakes import _json
 
     fake.override["/api/post-scribe/"] = lambda request: _json(
-        {"success": False, "error": "Please wait 5 seconds before posting again."})
+        {"success": False, "error": "Please wait 5 seconds before posting again."}
+    )
     dialog = send(portrait, Target.POST, "friends")
     dialog.upload_button.click()
     wait_until(app, lambda: not win.uploads.is_busy(), timeout=60)

@@ -23,8 +23,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--start", action="store_true", help="start compressing once the items are read")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--quit-after-show", action="store_true", help=argparse.SUPPRESS)  # benchmarks
-    parser.add_argument("--self-test", action="store_true",
-                        help="check this install offscreen on a generated photo and clip")
+    parser.add_argument(
+        "--self-test", action="store_true", help="check this install offscreen on a generated photo and clip"
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
     return parser.parse_args(argv)
 

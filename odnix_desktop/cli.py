@@ -81,15 +81,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("paths", nargs="+", type=Path, metavar="PATHS", help="files or folders (walked recursively)")
     p.add_argument(
-        "--preset", choices=sorted(PRESETS), default=None,
+        "--preset",
+        choices=sorted(PRESETS),
+        default=None,
         help="post, profile, chat, story or reel (default: post for photos, reel for clips)",
     )
-    p.add_argument("-o", "--output", type=Path, default=DEFAULT_OUT,
-                   help=f"output folder (default: ./{DEFAULT_OUT})")
-    p.add_argument("--jobs", type=parse_jobs, default=os.cpu_count() or 1,
-                   help="photos compressed in parallel (default: cores)")
-    p.add_argument("--quality", type=parse_quality, default=80,
-                   help="JPEG/WebP quality on the libjpeg scale (default 80)")
+    p.add_argument("-o", "--output", type=Path, default=DEFAULT_OUT, help=f"output folder (default: ./{DEFAULT_OUT})")
+    p.add_argument(
+        "--jobs", type=parse_jobs, default=os.cpu_count() or 1, help="photos compressed in parallel (default: cores)"
+    )
+    p.add_argument(
+        "--quality", type=parse_quality, default=80, help="JPEG/WebP quality on the libjpeg scale (default 80)"
+    )
     p.add_argument("--max-bytes", type=parse_size, default=None, help="byte budget per output, e.g. 300k or 2M")
     p.add_argument("--max-dimension", type=int, default=None, help="tighter bound for the longest side")
     p.add_argument("--crop", type=parse_crop, default=None, help="profile crop box LEFT,TOP,RIGHT,BOTTOM")
@@ -110,13 +113,21 @@ def configure_logging(verbosity: int) -> None:
 class Runner:
     """Runs work items: photos on a thread pool (Pillow releases the GIL), clips one at a time."""
 
-    def __init__(self, args: argparse.Namespace, on_result: Callable[[CompressResult], None],
-                 on_progress: Callable[[int, Progress], None] | None = None) -> None:
+    def __init__(
+        self,
+        args: argparse.Namespace,
+        on_result: Callable[[CompressResult], None],
+        on_progress: Callable[[int, Progress], None] | None = None,
+    ) -> None:
         self.args = args
         self.options = CompressOptions(
-            preset=args.preset, quality=args.quality, max_bytes=args.max_bytes,
-            max_dimension=args.max_dimension, keep_original_if_smaller=not args.no_keep_original,
-            crop=args.crop, fps_cap=args.fps_cap,
+            preset=args.preset,
+            quality=args.quality,
+            max_bytes=args.max_bytes,
+            max_dimension=args.max_dimension,
+            keep_original_if_smaller=not args.no_keep_original,
+            crop=args.crop,
+            fps_cap=args.fps_cap,
         )
         self.on_result = on_result
         self.on_progress = on_progress
@@ -149,8 +160,13 @@ class Runner:
         try:
             for index, entry in enumerate(entries):
                 if isinstance(entry, SkippedFile):
-                    done(CompressResult(source=entry.source, status=Status.SKIPPED,
-                                        warnings=(f"{entry.source.name} {entry.reason}",)))
+                    done(
+                        CompressResult(
+                            source=entry.source,
+                            status=Status.SKIPPED,
+                            warnings=(f"{entry.source.name} {entry.reason}",),
+                        )
+                    )
                     continue
                 pool = videos if entry.kind is not None and entry.kind.value == "video" else images
                 if entry.kind is None:
@@ -189,8 +205,9 @@ class Runner:
             except OSError:
                 key = None
         report = (lambda p: self.on_progress(index, p)) if self.on_progress else (lambda p: None)
-        result = run_item(item.source, self.args.output, self.options, rel_dir=item.rel_dir,
-                          report=report, cancel=self.cancel)
+        result = run_item(
+            item.source, self.args.output, self.options, rel_dir=item.rel_dir, report=report, cancel=self.cancel
+        )
         if key is not None and self._cache is not None:
             try:
                 self._cache.store(key, result)
@@ -217,11 +234,22 @@ def _summary_table(results: Sequence[CompressResult], elapsed: float):
     from rich.table import Table
 
     table = Table(title=f"odnix-compress: {len(results)} items in {elapsed:.1f} s", title_justify="left")
-    for col, just in (("file", "left"), ("status", "left"), ("before", "right"), ("after", "right"),
-                      ("saved", "right"), ("time", "right")):
+    for col, just in (
+        ("file", "left"),
+        ("status", "left"),
+        ("before", "right"),
+        ("after", "right"),
+        ("saved", "right"),
+        ("time", "right"),
+    ):
         table.add_column(col, justify=just)  # type: ignore[arg-type]
-    colours = {Status.COMPRESSED: "green", Status.KEPT_ORIGINAL: "cyan", Status.SKIPPED: "yellow",
-               Status.FAILED: "red", Status.CANCELLED: "magenta"}
+    colours = {
+        Status.COMPRESSED: "green",
+        Status.KEPT_ORIGINAL: "cyan",
+        Status.SKIPPED: "yellow",
+        Status.FAILED: "red",
+        Status.CANCELLED: "magenta",
+    }
     total_before = total_after = 0
     for r in results:
         saved = r.saved_fraction
@@ -239,8 +267,9 @@ def _summary_table(results: Sequence[CompressResult], elapsed: float):
         )
     if total_before:
         table.add_section()
-        table.add_row("total", "", _human(total_before), _human(total_after),
-                      f"{1 - total_after / total_before:.0%}", "")
+        table.add_row(
+            "total", "", _human(total_before), _human(total_after), f"{1 - total_after / total_before:.0%}", ""
+        )
     return table
 
 
@@ -255,9 +284,11 @@ def compress_main(argv: Sequence[str]) -> int:
     interactive = sys.stderr.isatty() and not args.json
 
     if args.json:
+
         def emit(result: CompressResult) -> None:
             sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
             sys.stdout.flush()
+
         runner = Runner(args, emit)
         results = _run_interruptible(runner, entries)
     else:
@@ -267,9 +298,16 @@ def compress_main(argv: Sequence[str]) -> int:
 
         console = Console(stderr=True)
         fractions: dict[int, float] = {}
-        with Bar(TextColumn("[bold]compressing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                 TextColumn("{task.description}"), console=console, disable=not interactive,
-                 transient=True) as bar:
+        with Bar(
+            TextColumn("[bold]compressing"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.description}"),
+            console=console,
+            disable=not interactive,
+            transient=True,
+        ) as bar:
             task = bar.add_task("", total=len(entries))
             fraction_lock = threading.Lock()
 

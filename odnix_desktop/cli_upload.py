@@ -134,9 +134,7 @@ def login_main(argv: Sequence[str]) -> int:
 
 
 def logout_main(argv: Sequence[str]) -> int:
-    p = argparse.ArgumentParser(
-        prog="odnix-compress logout", description="Forget the stored login token and account."
-    )
+    p = argparse.ArgumentParser(prog="odnix-compress logout", description="Forget the stored login token and account.")
     p.add_argument("--server", help="the server to log out of (default: the current account)")
     p.add_argument("--user", help="the user to log out (default: the current account)")
     _add_common(p)
@@ -145,11 +143,7 @@ def logout_main(argv: Sequence[str]) -> int:
     account = load_account()
     if args.server or args.user:
         try:
-            url = (
-                _address(args.server, True).url
-                if args.server
-                else (account.server if account else "")
-            )
+            url = _address(args.server, True).url if args.server else (account.server if account else "")
         except UploadError as exc:
             _err(str(exc))
             return EXIT_USAGE
@@ -226,12 +220,8 @@ def _upload_parser() -> argparse.ArgumentParser:
         "output to Odnix. Uses the stored login; without one, logs in with --user and "
         f"${PASSWORD_ENV}.",
     )
-    p.add_argument(
-        "paths", nargs="+", type=Path, metavar="FILES", help="photos or clips (folders are walked)"
-    )
-    p.add_argument(
-        "--to", required=True, choices=[t.value for t in Target], help="where the files go"
-    )
+    p.add_argument("paths", nargs="+", type=Path, metavar="FILES", help="photos or clips (folders are walked)")
+    p.add_argument("--to", required=True, choices=[t.value for t in Target], help="where the files go")
     p.add_argument("--caption", default="", help="caption (post, reel), story text or chat text")
     p.add_argument("--chat-user", help="recipient of a chat upload")
     p.add_argument("--one-time", action="store_true", help="chat: the recipient can view it once")
@@ -242,9 +232,7 @@ def _upload_parser() -> argparse.ArgumentParser:
         help="story text position",
     )
     p.add_argument("--text-color", default="#ffffff", help="story text colour (#rrggbb)")
-    p.add_argument(
-        "--background-color", default="#667eea", help="story background colour (#rrggbb)"
-    )
+    p.add_argument("--background-color", default="#667eea", help="story background colour (#rrggbb)")
     p.add_argument("--text-size", type=float, default=22.0, help="story text size")
     p.add_argument("--server", help="the Odnix server (default: the account of the last login)")
     p.add_argument("--user", help="your user name (default: the account of the last login)")
@@ -258,12 +246,9 @@ def _upload_parser() -> argparse.ArgumentParser:
         "--output",
         type=Path,
         default=None,
-        help="keep the compressed files in this folder "
-        "(default: a temporary folder, deleted afterwards)",
+        help="keep the compressed files in this folder (default: a temporary folder, deleted afterwards)",
     )
-    p.add_argument(
-        "--quality", type=parse_quality, default=80, help="JPEG/WebP quality (default 80)"
-    )
+    p.add_argument("--quality", type=parse_quality, default=80, help="JPEG/WebP quality (default 80)")
     p.add_argument(
         "--send-original",
         action="store_true",
@@ -308,11 +293,7 @@ def upload_main(argv: Sequence[str]) -> int:
 
     account = load_account()
     server_text = args.server or (account.server if account else None)
-    user = args.user or (
-        account.user
-        if account and (not args.server or _same_server(account, args.server))
-        else None
-    )
+    user = args.user or (account.user if account and (not args.server or _same_server(account, args.server)) else None)
     if not server_text or not user:
         _err("no account: give --server and --user, or run 'odnix-compress login' first")
         return EXIT_USAGE
@@ -355,10 +336,7 @@ def upload_main(argv: Sequence[str]) -> int:
     def emit(result: CompressResult, outcome: UploadOutcome) -> None:
         lines.append((result, outcome))
         if args.json:
-            sys.stdout.write(
-                json.dumps({**result.to_json(), "upload": outcome.to_json()}, ensure_ascii=False)
-                + "\n"
-            )
+            sys.stdout.write(json.dumps({**result.to_json(), "upload": outcome.to_json()}, ensure_ascii=False) + "\n")
             sys.stdout.flush()
 
     with _interruptible(cancel), _output_folder(args.output) as out_root, progress:
@@ -371,10 +349,7 @@ def upload_main(argv: Sequence[str]) -> int:
                 )
                 continue
             result = _prepare(entry, out_root, options, args.send_original, cancel, progress)
-            if (
-                result.status in (Status.FAILED, Status.SKIPPED, Status.CANCELLED)
-                or result.output is None
-            ):
+            if result.status in (Status.FAILED, Status.SKIPPED, Status.CANCELLED) or result.output is None:
                 status = "cancelled" if result.status is Status.CANCELLED else "not-sent"
                 emit(
                     result,
@@ -389,9 +364,7 @@ def upload_main(argv: Sequence[str]) -> int:
         _print_table(lines, time.perf_counter() - started)
     if cancel.is_set():
         return EXIT_INTERRUPTED
-    failed = any(
-        r.status is Status.FAILED or (r.status is not Status.SKIPPED and not o.ok) for r, o in lines
-    )
+    failed = any(r.status is Status.FAILED or (r.status is not Status.SKIPPED and not o.ok) for r, o in lines)
     return EXIT_FAILED if failed else EXIT_OK
 
 
@@ -587,9 +560,7 @@ def _print_table(lines: Sequence[tuple[CompressResult, UploadOutcome]], elapsed:
 
     from odnix_desktop.cli import _human
 
-    table = Table(
-        title=f"odnix-compress upload: {len(lines)} items in {elapsed:.1f} s", title_justify="left"
-    )
+    table = Table(title=f"odnix-compress upload: {len(lines)} items in {elapsed:.1f} s", title_justify="left")
     for col in ("file", "compressed", "size", "upload", "result"):
         table.add_column(col)
     colours = {"done": "green", "unknown": "yellow", "cancelled": "magenta", "not-sent": "dim"}
@@ -610,13 +581,9 @@ def _print_table(lines: Sequence[tuple[CompressResult, UploadOutcome]], elapsed:
 
 # --------------------------------------------------------------------------- history
 def history_main(argv: Sequence[str]) -> int:
-    p = argparse.ArgumentParser(
-        prog="odnix-compress history", description="What was uploaded, newest first."
-    )
+    p = argparse.ArgumentParser(prog="odnix-compress history", description="What was uploaded, newest first.")
     p.add_argument("--json", action="store_true", help="one JSON object per upload per line")
-    p.add_argument(
-        "--limit", type=int, default=50, help="how many uploads to list (default 50; 0 = all)"
-    )
+    p.add_argument("--limit", type=int, default=50, help="how many uploads to list (default 50; 0 = all)")
     _add_common(p)
     args = p.parse_args(argv)
     configure_logging(args.verbose)

@@ -53,13 +53,9 @@ def make_photo(path: Path) -> Path:
     w, h = PHOTO_UPRIGHT
     gradient = Image.linear_gradient("L").resize((w, h))
     noise = Image.effect_noise((w, h), 40)
-    upright = Image.merge(
-        "RGB", (gradient, noise, gradient.transpose(Image.Transpose.FLIP_LEFT_RIGHT))
-    )
+    upright = Image.merge("RGB", (gradient, noise, gradient.transpose(Image.Transpose.FLIP_LEFT_RIGHT)))
     ImageDraw.Draw(upright).rectangle((0, 0, w // 3, h // 3), fill=RED)
-    stored = upright.transpose(
-        Image.Transpose.ROTATE_90
-    )  # orientation 6: shown by turning 90° clockwise
+    stored = upright.transpose(Image.Transpose.ROTATE_90)  # orientation 6: shown by turning 90° clockwise
     assert stored.size == PHOTO_STORED
     exif = Image.Exif()
     exif[0x0112] = 6
@@ -126,9 +122,7 @@ def check_image_plugins(folder: Path) -> None:
     except SelfTestError:
         raise
     except Exception as exc:  # noqa: BLE001 - any failure here is the finding
-        raise SelfTestError(
-            f"HEIC: pillow-heif cannot write and read a HEIC file ({exc})"
-        ) from None
+        raise SelfTestError(f"HEIC: pillow-heif cannot write and read a HEIC file ({exc})") from None
     if not features.check("avif"):
         raise SelfTestError("AVIF: Pillow was built without AVIF support")
     _say(f"image plugins ok: HEIC (pillow-heif {pillow_heif.__version__}), AVIF (Pillow)")
@@ -207,10 +201,7 @@ def run_window(photo: Path, clip: Path, out_dir: Path) -> None:
             app,
             lambda: (
                 not controller.is_busy()
-                and all(
-                    i.state not in (ItemState.QUEUED, ItemState.RUNNING)
-                    for i in window.model.items()
-                )
+                and all(i.state not in (ItemState.QUEUED, ItemState.RUNNING) for i in window.model.items())
             ),
             "the batch to finish",
             deadline,
@@ -234,8 +225,7 @@ def _done(item) -> Path:
     name = item.source.name
     if item.state is not ItemState.COMPRESSED:
         raise SelfTestError(
-            f"{name}: ended as {item.state.value!r}, expected 'Done'"
-            + (f" ({item.error})" if item.error else "")
+            f"{name}: ended as {item.state.value!r}, expected 'Done'" + (f" ({item.error})" if item.error else "")
         )
     if item.output is None or not Path(item.output).is_file():
         raise SelfTestError(f"{name}: no output file ({item.output})")

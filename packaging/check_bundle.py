@@ -75,15 +75,11 @@ def check(bundle: Path) -> list[str]:
         for name in dirs + files:
             path = Path(dirpath) / name
             if path.is_symlink() and not path.exists():
-                problems.append(
-                    f"dangling symlink: {path.relative_to(bundle)} -> {os.readlink(path)}"
-                )
+                problems.append(f"dangling symlink: {path.relative_to(bundle)} -> {os.readlink(path)}")
     if sys.platform.startswith("linux"):
         env = {**os.environ, "LD_LIBRARY_PATH": str(internal)}
         for path in elf_files(bundle):
-            done = subprocess.run(
-                ["ldd", str(path)], capture_output=True, text=True, env=env, check=False
-            )
+            done = subprocess.run(["ldd", str(path)], capture_output=True, text=True, env=env, check=False)
             for line in done.stdout.splitlines():
                 if "not found" in line:
                     problems.append(f"{path.relative_to(bundle)}: {line.strip()}")

@@ -66,7 +66,8 @@ case "$cmd" in
     setup test
     export QT_QPA_PLATFORM=offscreen
     "$venv/bin/lint-imports"
-    "$venv/bin/ruff" check odnix_desktop tests benchmarks packaging
+    "$venv/bin/ruff" check odnix_desktop tests benchmarks packaging docs
+    "$venv/bin/ruff" format --check odnix_desktop tests benchmarks packaging docs
     if [ "${CI:-}" = true ] || [ "${ODNIX_SMOKE:-}" = 1 ]; then
       status=0
       "$venv/bin/python" -m pytest "$@" || status=$?

@@ -30,21 +30,16 @@ def say(line: str = "") -> None:
 def make(folder: Path) -> None:
     from PIL import Image, ImageDraw
 
-
     folder.mkdir(parents=True, exist_ok=True)
     w, h = PHOTO_UPRIGHT
     g = Image.linear_gradient("L").resize((w, h))
-    upright = Image.merge(
-        "RGB", (g, Image.effect_noise((w, h), 50), g.transpose(Image.Transpose.ROTATE_180))
-    )
+    upright = Image.merge("RGB", (g, Image.effect_noise((w, h), 50), g.transpose(Image.Transpose.ROTATE_180)))
     ImageDraw.Draw(upright).rectangle((0, 0, w // 3, h // 3), fill=RED)  # red top-left when upright
     exif = Image.Exif()
     exif[0x0112] = 6
     exif[0x010F] = "SmokeCam"
     exif[0x8825] = {1: "N", 2: (43.0, 11.0, 49.0), 3: "W", 4: (4.0, 51.0, 13.0)}
-    upright.transpose(Image.Transpose.ROTATE_90).save(
-        folder / "photo.jpg", "JPEG", quality=92, exif=exif.tobytes()
-    )
+    upright.transpose(Image.Transpose.ROTATE_90).save(folder / "photo.jpg", "JPEG", quality=92, exif=exif.tobytes())
 
     pw, ph = PNG_SIZE
     rgb = Image.merge(
@@ -70,11 +65,7 @@ def check(results: Path) -> list[str]:
     from odnix_desktop.core.presets import PRESETS
     from odnix_desktop.core.video.probe import probe
 
-    rows = [
-        json.loads(line)
-        for line in results.read_text(encoding="utf-8").splitlines()
-        if line.strip()
-    ]
+    rows = [json.loads(line) for line in results.read_text(encoding="utf-8").splitlines() if line.strip()]
     by_name = {Path(r["source"]).name: r for r in rows}
     problems: list[str] = []
     report: list[str] = []

@@ -14,13 +14,24 @@ from odnix_desktop.core.settings import Settings
 from odnix_desktop.jobs.runner import live_runners
 
 __all__ = [
-    "make_photo", "make_photos", "make_clip", "make_truncated", "window", "make_window",
-    "no_dangling_jobs", "assert_no_dangling_jobs", "require_video_pipeline", "wait_idle", "wait_added", "temp_files",
+    "make_photo",
+    "make_photos",
+    "make_clip",
+    "make_truncated",
+    "window",
+    "make_window",
+    "no_dangling_jobs",
+    "assert_no_dangling_jobs",
+    "require_video_pipeline",
+    "wait_idle",
+    "wait_added",
+    "temp_files",
 ]
 
 
-def make_photo(path: Path, size: tuple[int, int] = (1600, 1200), seed: int = 0, fmt: str = "JPEG",
-               alpha: bool = False) -> Path:
+def make_photo(
+    path: Path, size: tuple[int, int] = (1600, 1200), seed: int = 0, fmt: str = "JPEG", alpha: bool = False
+) -> Path:
     """A photo-like picture: gradient + noise + shapes, at high quality so there is room to save."""
     from PIL import Image, ImageDraw
 

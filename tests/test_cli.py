@@ -69,8 +69,14 @@ def test_bad_file_named_directly_fails_with_exit_1_and_batch_goes_on(tmp_path, c
 
 @pytest.mark.parametrize(
     "args",
-    [[], ["--quality", "0", "x.jpg"], ["--quality", "abc", "x.jpg"], ["--preset", "nope", "x.jpg"],
-     ["--max-bytes", "lots", "x.jpg"], ["--jobs", "0", "x.jpg"]],
+    [
+        [],
+        ["--quality", "0", "x.jpg"],
+        ["--quality", "abc", "x.jpg"],
+        ["--preset", "nope", "x.jpg"],
+        ["--max-bytes", "lots", "x.jpg"],
+        ["--jobs", "0", "x.jpg"],
+    ],
 )
 def test_usage_errors_exit_2(args, capsys):
     assert main(args) == 2
@@ -118,8 +124,9 @@ def test_profile_preset_from_cli(tmp_path, capsys):
     assert code == 0 and item["after"]["width"] == item["after"]["height"] == 600
 
 
-@pytest.mark.parametrize("text,value", [("500000", 500000), ("500k", 500000), ("2M", 2000000),
-                                        ("1.5MB", 1500000), ("300KiB", 307200)])
+@pytest.mark.parametrize(
+    "text,value", [("500000", 500000), ("500k", 500000), ("2M", 2000000), ("1.5MB", 1500000), ("300KiB", 307200)]
+)
 def test_parse_size(text, value):
     assert parse_size(text) == value
 
@@ -128,8 +135,13 @@ def test_real_command_line_table_and_exit_status(tmp_path):
     src = mf.save_jpeg(tmp_path / "x.jpg", mf.photo_like(1500, 1000))
     bad = tmp_path / "y.png"
     bad.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 20)
-    proc = subprocess.run([sys.executable, "-m", "odnix_desktop", str(src), str(bad), "-o", str(tmp_path / "o")],
-                          capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "odnix_desktop", str(src), str(bad), "-o", str(tmp_path / "o")],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+    )
     assert proc.returncode == 1
     assert "x.jpg" in proc.stdout and "compressed" in proc.stdout and "failed" in proc.stdout
     assert "y.png" in proc.stdout

@@ -26,8 +26,16 @@ def pixmap(w: int, h: int, colour) -> QPixmap:
 
 
 def wheel(widget, pos: QPointF, steps: int = 1) -> None:
-    ev = QWheelEvent(pos, widget.mapToGlobal(pos), QPoint(0, 0), QPoint(0, 120 * steps),
-                     Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    ev = QWheelEvent(
+        pos,
+        widget.mapToGlobal(pos),
+        QPoint(0, 0),
+        QPoint(0, 120 * steps),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
     QApplication.sendEvent(widget, ev)
 
 
@@ -154,7 +162,12 @@ def test_settings_dialog_cancel_restores_and_ok_persists(qtbot, window):
     dialog.accept()
     s = window.settings
     assert (s.quality, s.max_dimension, s.fps_cap, s.keep_original_if_smaller, s.image_workers) == (
-        55, 2048, 30, False, 3)
+        55,
+        2048,
+        30,
+        False,
+        3,
+    )
     assert settings_store.load() == s
     assert window.runner.pools["images"].maxThreadCount() == 3
     assert settings_store.settings_path().is_relative_to(__import__("os").environ["ODNIX_USER_DIR"])

@@ -216,10 +216,20 @@ HIDPI_SCRIPT = textwrap.dedent(
 
 
 def test_high_dpi_window_and_compare_render_crisp(tmp_path):
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QT_SCALE_FACTOR": "2",
-           "ODNIX_USER_DIR": str(tmp_path / "user")}
-    run = subprocess.run([sys.executable, "-c", HIDPI_SCRIPT, str(ROOT), str(tmp_path)], env=env,
-                         capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "QT_SCALE_FACTOR": "2",
+        "ODNIX_USER_DIR": str(tmp_path / "user"),
+    }
+    run = subprocess.run(
+        [sys.executable, "-c", HIDPI_SCRIPT, str(ROOT), str(tmp_path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     out = json.loads(run.stdout.strip().splitlines()[-1])
     assert out["window_dpr"] == 2 and out["grab_dpr"] == 2

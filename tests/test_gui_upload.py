@@ -30,8 +30,7 @@ pytestmark = pytest.mark.usefixtures("no_dangling_jobs")
 
 @pytest.fixture
 def up_window(qtbot, tmp_path, memory_keyring, fast_settings):
-    win = make_window(qtbot, tmp_path, window_kwargs={"token_store": TokenStore(),
-                                                      "http_settings": fast_settings})
+    win = make_window(qtbot, tmp_path, window_kwargs={"token_store": TokenStore(), "http_settings": fast_settings})
     yield win
     win.close()
 
@@ -117,11 +116,12 @@ def test_login_keeps_the_token_in_the_keyring_never_the_password(qtbot, up_windo
     assert account["user"] == "moderator" and set(account) == {"server", "user", "allow_insecure_http"}
 
     # A new window finds the login again (keyring + a check with the server).
-    again = make_window(qtbot, win.settings.output_path.parent / "second",
-                        window_kwargs={"token_store": TokenStore(),
-                                       "http_settings": win.account.http_settings})
-    with qtbot.waitSignal(again.account.changed, timeout=10_000,
-                          check_params_cb=lambda: not again.account.busy):
+    again = make_window(
+        qtbot,
+        win.settings.output_path.parent / "second",
+        window_kwargs={"token_store": TokenStore(), "http_settings": win.account.http_settings},
+    )
+    with qtbot.waitSignal(again.account.changed, timeout=10_000, check_params_cb=lambda: not again.account.busy):
         again.account.restore()
     assert again.account.logged_in and again.account_widget.label.text() == f"moderator @ {fake.url}"
     again.close()
@@ -137,8 +137,11 @@ def test_wrong_password_stays_in_the_dialog_with_the_reason(qtbot, up_window, fa
 
 
 def test_no_keyring_says_so_and_keeps_the_login_in_memory(qtbot, tmp_path, fake, fast_settings):
-    win = make_window(qtbot, tmp_path, window_kwargs={
-        "token_store": TokenStore(keyring.backends.fail.Keyring()), "http_settings": fast_settings})
+    win = make_window(
+        qtbot,
+        tmp_path,
+        window_kwargs={"token_store": TokenStore(keyring.backends.fail.Keyring()), "http_settings": fast_settings},
+    )
     dialog = win.show_login()
     assert "No usable system keyring" in dialog.keyring_note.text()
     assert "not saved anywhere" in dialog.keyring_note.text()
@@ -234,7 +237,8 @@ def test_a_server_refusal_shows_in_the_row(qtbot, up_window, fake, tmp_path):
     log_in(qtbot, win, fake)
     item = finished_photo(qtbot, win, tmp_path)
     fake.override["/api/post-scribe/"] = lambda request: _json(
-        {"success": False, "error": "Image is too large for today's mood."})
+        {"success": False, "error": "Image is too large for today's mood."}
+    )
     dialog = open_dialog(qtbot, win, Target.POST, caption="refused please")
     with qtbot.waitSignal(win.uploads.uploadsFinished, timeout=20_000):
         dialog.upload_button.click()
@@ -306,8 +310,9 @@ def test_cancelling_a_queued_upload_ends_it_at_once(qtbot, up_window, fake, tmp_
         return fake.post_scribe(request)
 
     fake.override["/api/post-scribe/"] = slow
-    request = UploadRequest(Target.POST, "two",
-                            plans=[PlannedUpload(i.id, i.source, i.output) for i in (first, second)])
+    request = UploadRequest(
+        Target.POST, "two", plans=[PlannedUpload(i.id, i.source, i.output) for i in (first, second)]
+    )
     assert win.uploads.start(request) == 2
     qtbot.waitUntil(lambda: first.upload.phase is UploadPhase.RUNNING, timeout=10_000)
     assert second.upload.phase is UploadPhase.QUEUED
@@ -388,8 +393,11 @@ def test_export_needs_no_account(qtbot, up_window, tmp_path):
 def check_lines(dialog) -> list[str]:
     """Every line under the items in the pre-flight tree."""
     tree = dialog.checks
-    return [tree.topLevelItem(i).child(j).text(0)
-            for i in range(tree.topLevelItemCount()) for j in range(tree.topLevelItem(i).childCount())]
+    return [
+        tree.topLevelItem(i).child(j).text(0)
+        for i in range(tree.topLevelItemCount())
+        for j in range(tree.topLevelItem(i).childCount())
+    ]
 
 
 def pick_colour(qtbot, button, colour: str) -> None:

@@ -40,8 +40,11 @@ def sha(path: Path) -> str:
 @pytest.mark.parametrize("size", [(300, 200), (2400, 1600)], ids=["small", "draft"])
 def test_every_exif_orientation_comes_out_upright(tmp_path, orientation, size):
     upright = mf.corner_picture(*size)
-    src = mf.save_jpeg(tmp_path / f"o{orientation}.jpg", mf.store_for_orientation(upright, orientation),
-                       exif=mf.exif_bytes(orientation, gps=True))
+    src = mf.save_jpeg(
+        tmp_path / f"o{orientation}.jpg",
+        mf.store_for_orientation(upright, orientation),
+        exif=mf.exif_bytes(orientation, gps=True),
+    )
     before = sha(src)
     result = compress(src, tmp_path / "out", CompressOptions())
     assert result.status is Status.COMPRESSED
@@ -49,8 +52,12 @@ def test_every_exif_orientation_comes_out_upright(tmp_path, orientation, size):
         expected = (min(1080, size[0]), round(size[1] * min(1080, size[0]) / size[0]))
         assert out.size == expected
         assert result.after.width, result.after.height == expected
-        for corner, (fx, fy) in {"tl": (0.05, 0.05), "tr": (0.95, 0.05), "bl": (0.05, 0.95),
-                                 "br": (0.95, 0.95)}.items():
+        for corner, (fx, fy) in {
+            "tl": (0.05, 0.05),
+            "tr": (0.95, 0.05),
+            "bl": (0.05, 0.95),
+            "br": (0.95, 0.95),
+        }.items():
             assert close(pixel(out, fx, fy), mf.CORNERS[corner]), (corner, pixel(out, fx, fy))
     assert result.before.width, result.before.height == size
     assert mf.has_metadata(result.output) == []
@@ -68,8 +75,12 @@ def test_pillow_draft_decoding_reduces_in_the_dct(tmp_path):
 @pytest.mark.parametrize("orientation", [1, 6])
 def test_fast_decode_is_dct_scaled_and_looks_like_full_decode(tmp_path, monkeypatch, orientation):
     upright = mf.photo_like(4400, 2934)
-    src = mf.save_jpeg(tmp_path / "big.jpg", mf.store_for_orientation(upright, orientation), quality=95,
-                       exif=mf.exif_bytes(orientation))
+    src = mf.save_jpeg(
+        tmp_path / "big.jpg",
+        mf.store_for_orientation(upright, orientation),
+        quality=95,
+        exif=mf.exif_bytes(orientation),
+    )
     factors = []
     real = resize.shrink_factor
     monkeypatch.setattr(resize, "shrink_factor", lambda *a: factors.append(real(*a)) or factors[-1])
@@ -156,9 +167,22 @@ def test_16_bit_rgb_png(tmp_path):
 
     src = tmp_path / "rgb48.png"
     subprocess.run(
-        [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240",
-         "-frames:v", "1", "-pix_fmt", "rgb48be", str(src)],
-        check=True, stdin=subprocess.DEVNULL,
+        [
+            imageio_ffmpeg.get_ffmpeg_exe(),
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=320x240",
+            "-frames:v",
+            "1",
+            "-pix_fmt",
+            "rgb48be",
+            str(src),
+        ],
+        check=True,
+        stdin=subprocess.DEVNULL,
     )
     result = compress(src, tmp_path / "out", CompressOptions())
     assert result.status is Status.COMPRESSED
@@ -294,8 +318,12 @@ def test_bomb_limit_is_configurable(tmp_path):
     "name,content,error,words",
     [
         ("notes.jpg", b"hello, this is a text file\n" * 20, UnsupportedMediaError, "text file"),
-        ("random.png", bytes(np.random.default_rng(3).integers(0, 256, 4000, dtype=np.uint8)),
-         UnsupportedMediaError, "not a photo or video"),
+        (
+            "random.png",
+            bytes(np.random.default_rng(3).integers(0, 256, 4000, dtype=np.uint8)),
+            UnsupportedMediaError,
+            "not a photo or video",
+        ),
         ("empty.jpg", b"", UnsupportedMediaError, "empty"),
     ],
 )
@@ -325,8 +353,9 @@ def test_png_named_jpg_is_read_by_content(tmp_path):
 
 
 def test_gps_and_all_metadata_removed(tmp_path):
-    src = mf.save_jpeg(tmp_path / "gps.jpg", mf.photo_like(2000, 1500), exif=mf.exif_bytes(1, gps=True),
-                       comment=b"secret comment")
+    src = mf.save_jpeg(
+        tmp_path / "gps.jpg", mf.photo_like(2000, 1500), exif=mf.exif_bytes(1, gps=True), comment=b"secret comment"
+    )
     assert mf.has_metadata(src)
     result = compress(src, tmp_path / "out", CompressOptions())
     assert mf.has_metadata(result.output) == []
@@ -335,8 +364,9 @@ def test_gps_and_all_metadata_removed(tmp_path):
 def test_kept_original_still_loses_its_metadata(tmp_path):
     # A small, already well-compressed photo: re-encoding cannot beat it.
     src = tmp_path / "small.jpg"
-    Image.fromarray(mf.photo_like(640, 480)).save(src, quality=40, optimize=True, progressive=True,
-                                                 exif=mf.exif_bytes(1, gps=True), comment=b"where I live")
+    Image.fromarray(mf.photo_like(640, 480)).save(
+        src, quality=40, optimize=True, progressive=True, exif=mf.exif_bytes(1, gps=True), comment=b"where I live"
+    )
     result = compress(src, tmp_path / "out", CompressOptions())
     assert result.status is Status.KEPT_ORIGINAL
     assert result.after.bytes <= src.stat().st_size
@@ -462,8 +492,10 @@ def test_disk_full_during_write_is_an_output_error_and_leaves_nothing(tmp_path, 
     assert list((tmp_path / "out").iterdir()) == []
 
 
-@pytest.mark.skipif(hasattr(__import__("os"), "geteuid") and __import__("os").geteuid() == 0,
-                    reason="root ignores folder permissions; the read-only case is simulated below")
+@pytest.mark.skipif(
+    hasattr(__import__("os"), "geteuid") and __import__("os").geteuid() == 0,
+    reason="root ignores folder permissions; the read-only case is simulated below",
+)
 def test_read_only_output_folder_real(tmp_path):
     src = mf.save_jpeg(tmp_path / "x.jpg", mf.photo_like(500, 400))
     out = tmp_path / "ro"

@@ -17,8 +17,9 @@ from tests import media_factory as mf
 def _mount(target: Path, options: str) -> bool:
     if os.name != "posix" or os.geteuid() != 0:
         return False
-    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(target)],
-                          capture_output=True, stdin=subprocess.DEVNULL)
+    proc = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(target)], capture_output=True, stdin=subprocess.DEVNULL
+    )
     return proc.returncode == 0
 
 

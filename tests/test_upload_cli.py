@@ -54,9 +54,7 @@ def test_login_stores_the_token_in_the_keyring_only(fake, memory_keyring, monkey
     assert TOKEN not in account_text and PASSWORD not in account_text
 
 
-def test_login_without_a_keyring_says_the_token_was_not_stored(
-    fake, no_keyring, monkeypatch, capsys
-):
+def test_login_without_a_keyring_says_the_token_was_not_stored(fake, no_keyring, monkeypatch, capsys):
     monkeypatch.setenv("ODNIX_PASSWORD", PASSWORD)
     assert main(["login", "--server", fake.url, "--user", "moderator"]) == 0
     out = capsys.readouterr().out
@@ -78,14 +76,10 @@ def test_login_refuses_plain_http_to_another_host(memory_keyring, monkeypatch, c
 
 def test_login_needs_a_password_source(fake, memory_keyring, monkeypatch, capsys):
     monkeypatch.delenv("ODNIX_PASSWORD", raising=False)
-    assert (
-        main(["login", "--server", fake.url, "--user", "moderator"]) == 2
-    )  # stdin is not a terminal
+    assert main(["login", "--server", fake.url, "--user", "moderator"]) == 2  # stdin is not a terminal
 
 
-def test_upload_compresses_then_sends_the_compressed_file(
-    fake, memory_keyring, monkeypatch, capsys, photo
-):
+def test_upload_compresses_then_sends_the_compressed_file(fake, memory_keyring, monkeypatch, capsys, photo):
     _login(fake, monkeypatch, capsys)
     assert main(["upload", "--to", "post", "--caption", "from the CLI", "--json", str(photo)]) == 0
     (line,) = capsys.readouterr().out.splitlines()
@@ -98,9 +92,7 @@ def test_upload_compresses_then_sends_the_compressed_file(
         "error": None,
         "url": f"{fake.url}/media/scribe_images/holiday_opt.webp",
     }
-    assert (
-        fake.scribes[0]["bytes"] == item["after"]["bytes"]
-    )  # the compressed output, not the original
+    assert fake.scribes[0]["bytes"] == item["after"]["bytes"]  # the compressed output, not the original
     assert fake.scribes[0]["content"] == "from the CLI"
 
 
@@ -108,10 +100,7 @@ def test_upload_a_reel_and_a_chat_clip(fake, memory_keyring, monkeypatch, capsys
     _login(fake, monkeypatch, capsys)
     clip = video_file(tmp_path / "clip.mp4")
     out = tmp_path / "out"
-    assert (
-        main(["upload", "--to", "reel", "--caption", "reel!", "--json", "-o", str(out), str(clip)])
-        == 0
-    )
+    assert main(["upload", "--to", "reel", "--caption", "reel!", "--json", "-o", str(out), str(clip)]) == 0
     item = json.loads(capsys.readouterr().out)
     assert item["upload"]["status"] == "done" and item["upload"]["id"] == "101"
     assert Path(item["output"]).parent == out
@@ -119,37 +108,26 @@ def test_upload_a_reel_and_a_chat_clip(fake, memory_keyring, monkeypatch, capsys
     assert json.loads(capsys.readouterr().out)["upload"]["status"] == "done"
 
 
-def test_upload_reports_each_item_and_fails_on_a_refusal(
-    fake, memory_keyring, monkeypatch, capsys, photo, tmp_path
-):
+def test_upload_reports_each_item_and_fails_on_a_refusal(fake, memory_keyring, monkeypatch, capsys, photo, tmp_path):
     _login(fake, monkeypatch, capsys)
     notes = tmp_path / "notes.txt"
     notes.write_text("hello")
-    code = main(
-        ["upload", "--to", "post", "--caption", "y" * 300, "--json", str(photo), str(notes)]
-    )
+    code = main(["upload", "--to", "post", "--caption", "y" * 300, "--json", str(photo), str(notes)])
     assert code == 1
     items = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
-    assert (
-        items[0]["upload"]["status"] == "preflight-failed"
-        and "the limit is 280" in items[0]["upload"]["error"]
-    )
+    assert items[0]["upload"]["status"] == "preflight-failed" and "the limit is 280" in items[0]["upload"]["error"]
     assert items[1]["upload"]["status"] == "not-sent"
     assert fake.scribes == []
 
 
-def test_upload_without_token_or_password_says_how_to_log_in(
-    fake, memory_keyring, monkeypatch, capsys, photo
-):
+def test_upload_without_token_or_password_says_how_to_log_in(fake, memory_keyring, monkeypatch, capsys, photo):
     monkeypatch.delenv("ODNIX_PASSWORD", raising=False)
     code = main(["upload", "--to", "post", "--server", fake.url, "--user", "moderator", str(photo)])
     assert code == 1
     assert "odnix-compress login" in capsys.readouterr().err and fake.hits == []
 
 
-def test_upload_without_a_keyring_logs_in_with_the_password(
-    fake, no_keyring, monkeypatch, capsys, photo
-):
+def test_upload_without_a_keyring_logs_in_with_the_password(fake, no_keyring, monkeypatch, capsys, photo):
     monkeypatch.setenv("ODNIX_PASSWORD", PASSWORD)
     code = main(
         [
@@ -166,16 +144,11 @@ def test_upload_without_a_keyring_logs_in_with_the_password(
     )
     assert code == 0
     item = json.loads(capsys.readouterr().out)
-    assert (
-        item["upload"]["status"] == "done"
-        and "/media/profile_pics/avatar-" in item["upload"]["url"]
-    )
+    assert item["upload"]["status"] == "done" and "/media/profile_pics/avatar-" in item["upload"]["url"]
     assert fake.calls("/api/login/") == 1
 
 
-def test_a_stale_stored_token_is_replaced_by_a_password_login(
-    fake, memory_keyring, monkeypatch, capsys, photo
-):
+def test_a_stale_stored_token_is_replaced_by_a_password_login(fake, memory_keyring, monkeypatch, capsys, photo):
     _login(fake, monkeypatch, capsys)
     fake.tokens.clear()  # the server forgot the token
     fake.tokens["fresh-token-0123456789"] = "moderator"

@@ -63,9 +63,7 @@ def big_png(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 # --------------------------------------------------------------------------- session
-def test_login_sends_json_without_token_and_keeps_the_token_in_the_keyring(
-    fake, memory_keyring, fast_settings
-):
+def test_login_sends_json_without_token_and_keeps_the_token_in_the_keyring(fake, memory_keyring, fast_settings):
     server = ServerAddress.parse(fake.url)
     s = login(server, "moderator", PASSWORD, settings=fast_settings)
     assert s.token == TOKEN and s.username == "moderator" and s.user_id == 1
@@ -127,9 +125,7 @@ def test_401_means_log_in_again_whatever_the_call(fake, photo, fast_settings):
     with pytest.raises(LoginRequiredError):
         upload_post(stale, photo, "hello")
     with pytest.raises(LoginRequiredError):
-        upload_reel(
-            stale, video_file(photo.with_name("c.mp4")), "hi"
-        )  # the profile lookup gets the 401
+        upload_reel(stale, video_file(photo.with_name("c.mp4")), "hi")  # the profile lookup gets the 401
     assert fake.calls("/api/post-scribe/") == 1 and fake.calls("/api/omzo/upload/") == 0
     rows = UploadHistory().rows()
     assert [(r.target, r.status) for r in rows] == [("post", UploadStatus.FAILED)]
@@ -156,9 +152,7 @@ def test_token_never_sent_over_plain_http_even_if_the_address_was_built_by_hand(
 
 
 def test_a_redirect_is_not_followed(fake, session):
-    fake.override["/api/verify-token/"] = lambda r: Response(
-        "", 302, {"Location": "http://elsewhere.example/"}
-    )
+    fake.override["/api/verify-token/"] = lambda r: Response("", 302, {"Location": "http://elsewhere.example/"})
     with pytest.raises(ServerError, match="redirected"):
         verify(session)
     assert fake.calls("/api/verify-token/") == 1
@@ -199,9 +193,7 @@ def test_tls_is_verified(tmp_path, fast_settings):
     context.load_cert_chain(cert, key)
     with HTTPServer(host="localhost", port=0, ssl_context=context) as server:
         server.expect_request("/api/verify-token/").respond_with_json({"success": True})
-        s = Session(
-            ServerAddress.parse(f"https://localhost:{server.port}"), "u", TOKEN, None, fast_settings
-        )
+        s = Session(ServerAddress.parse(f"https://localhost:{server.port}"), "u", TOKEN, None, fast_settings)
         from odnix_desktop.core.upload import TLSError
 
         with pytest.raises(TLSError, match="certificate"):
@@ -221,9 +213,7 @@ def test_each_target_returns_its_ids_and_urls(fake, session, photo, clip):
     chat = send_chat_media(session, "alice", photo, "look")
     assert chat.id == "1" and chat.chat_id == 1 and chat.media_type == "image"
     avatar = upload_profile_picture(session, photo)
-    assert avatar.url is not None and avatar.url.startswith(
-        f"{fake.url}/media/profile_pics/avatar-"
-    )
+    assert avatar.url is not None and avatar.url.startswith(f"{fake.url}/media/profile_pics/avatar-")
     assert avatar.url.endswith(".jpg")
     assert [r.status for r in UploadHistory().rows()] == [UploadStatus.DONE] * 5
 
@@ -282,9 +272,7 @@ def test_connection_refused_is_retried_and_reported_as_not_sent(fast_settings, p
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    closed = Session(
-        ServerAddress.parse(f"http://127.0.0.1:{port}"), "u", TOKEN, None, fast_settings
-    )
+    closed = Session(ServerAddress.parse(f"http://127.0.0.1:{port}"), "u", TOKEN, None, fast_settings)
     with pytest.raises(ConnectionLostError, match="nothing was sent") as info:
         upload_post(closed, photo, "x")
     assert info.value.reached_server is False
@@ -379,9 +367,7 @@ def test_a_slow_answer_times_out(fake, photo):
         return fake.post_scribe(request)
 
     fake.override["/api/post-scribe/"] = slow
-    settings = HttpSettings(
-        connect_timeout=2, read_timeout=0.5, processing_timeout=0.5, retries=3, backoff=0
-    )
+    settings = HttpSettings(connect_timeout=2, read_timeout=0.5, processing_timeout=0.5, retries=3, backoff=0)
     s = Session(ServerAddress.parse(fake.url), "moderator", TOKEN, None, settings)
     started = time.monotonic()
     try:
@@ -453,9 +439,7 @@ def test_cancel_before_start_sends_nothing(fake, session, photo):
 
 
 # --------------------------------------------------------------------------- secrets
-def test_the_token_and_password_never_reach_disk_or_logs(
-    fake, memory_keyring, fast_settings, photo, clip, caplog
-):
+def test_the_token_and_password_never_reach_disk_or_logs(fake, memory_keyring, fast_settings, photo, clip, caplog):
     caplog.set_level(logging.DEBUG)
     s = login(ServerAddress.parse(fake.url), "moderator", PASSWORD, settings=fast_settings)
     remember(s, TokenStore())

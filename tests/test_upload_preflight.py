@@ -75,9 +75,7 @@ def test_type_is_judged_by_content_not_by_name(fake, session, tmp_path, clip):
     refused(fake, "media-type", lambda: upload_reel(session, broken, "x"))
 
 
-def _reel_rows(
-    history: UploadHistory, server: str, n: int, at: datetime, status=UploadStatus.DONE
-) -> None:
+def _reel_rows(history: UploadHistory, server: str, n: int, at: datetime, status=UploadStatus.DONE) -> None:
     for i in range(n):
         row = history.begin(
             server=server,
@@ -164,9 +162,7 @@ def test_story_style_is_checked_before_sending(fake, session, photo):
 
 def test_the_report_lists_every_check_for_the_window(tmp_path):
     wide = image_file(tmp_path / "wide.png", size=(6000, 10), fmt="PNG")
-    report = preflight(
-        Target.POST, wide, "x" * 300, history=UploadHistory(), server="https://s", user="u"
-    )
+    report = preflight(Target.POST, wide, "x" * 300, history=UploadHistory(), server="https://s", user="u")
     assert [c.name for c in report.checks] == [
         "caption-length",
         "media-type",

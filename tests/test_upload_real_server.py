@@ -60,9 +60,7 @@ def real() -> Session:
 def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("real-media")
     rng_bytes = os.urandom(48 * 32 * 3)
-    photo = Image.frombytes("RGB", (48, 32), rng_bytes).resize(
-        (2400, 1600), Image.Resampling.BICUBIC
-    )
+    photo = Image.frombytes("RGB", (48, 32), rng_bytes).resize((2400, 1600), Image.Resampling.BICUBIC)
     photo.save(folder / "photo.jpg", "JPEG", quality=95)
     video_file(folder / "clip.mp4", seconds=1.0)
     return {"photo": folder / "photo.jpg", "clip": folder / "clip.mp4"}
@@ -127,23 +125,17 @@ def test_post_duplicate_is_refused_by_the_server_too(real, media, tmp_path):
     upload_post(real, out, caption)
     with pytest.raises(PreflightError, match="3 minutes"):  # our check, from the history
         upload_post(real, out, caption)
-    fresh = UploadHistory(
-        tmp_path / "other-history.sqlite3"
-    )  # no memory of the first: the server says no
+    fresh = UploadHistory(tmp_path / "other-history.sqlite3")  # no memory of the first: the server says no
     with pytest.raises(UploadRefusedError) as info:
         upload_post(real, out, caption, history=fresh)
     print(f"\nserver refusal: {info.value.server_message}")  # noqa: T201 - shown in the integration report
-    assert (
-        "already posted" in info.value.server_message or "Please wait" in info.value.server_message
-    )
+    assert "already posted" in info.value.server_message or "Please wait" in info.value.server_message
 
 
 def test_reel(real, media, tmp_path):
     out = compressed(media["clip"], "reel", tmp_path)
     stages: list[str] = []
-    result = upload_reel(
-        real, out, f"reel {tag()}", source=media["clip"], report=lambda p: stages.append(p.stage)
-    )
+    result = upload_reel(real, out, f"reel {tag()}", source=media["clip"], report=lambda p: stages.append(p.stage))
     print(f"\nreel: id={result.id} url={result.url}")  # noqa: T201 - shown in the integration report
     assert "processing on server" in stages
     assert result.id and result.url
@@ -154,9 +146,7 @@ def test_reel(real, media, tmp_path):
 
 def test_story(real, media, tmp_path):
     out = compressed(media["photo"], "story", tmp_path)
-    result = upload_story(
-        real, out, StoryStyle(text=f"story {tag()}", text_position="bottom", text_size=28)
-    )
+    result = upload_story(real, out, StoryStyle(text=f"story {tag()}", text_position="bottom", text_size=28))
     print(f"\nstory: id={result.id} url={result.url} type={result.media_type}")  # noqa: T201 - shown in the integration report
     assert result.id and result.url and result.media_type == "image"
     assert hashlib.sha256(fetch(result.url)).digest() == hashlib.sha256(out.read_bytes()).digest()

@@ -46,9 +46,20 @@ def make_probe(
     size: int = 10_000_000,
 ) -> VideoProbe:
     video = VideoStream(
-        index=0, codec=codec, profile="High", pix_fmt=pix_fmt, bit_depth=10 if "10" in pix_fmt else 8,
-        width=width, height=height, fps=fps, tbr=tbr or fps, rotation=rotation, color_range="tv",
-        color_space=space, color_primaries=primaries, color_transfer=transfer,
+        index=0,
+        codec=codec,
+        profile="High",
+        pix_fmt=pix_fmt,
+        bit_depth=10 if "10" in pix_fmt else 8,
+        width=width,
+        height=height,
+        fps=fps,
+        tbr=tbr or fps,
+        rotation=rotation,
+        color_range="tv",
+        color_space=space,
+        color_primaries=primaries,
+        color_transfer=transfer,
     )
     return VideoProbe(path=SRC, bytes=size, container=container, duration=duration, video=video, audio=audio)
 
@@ -72,9 +83,14 @@ def test_target_size(size: tuple[int, int], limit: int, max_dim: int | None, exp
 
 @pytest.mark.parametrize(
     ("source", "cap", "expected"),
-    [(Fraction(60), 24, Fraction(24)), (Fraction(60), 30, Fraction(30)), (Fraction(15), 24, Fraction(15)),
-     (Fraction(24000, 1001), 24, Fraction(24000, 1001)), (Fraction(30000, 1001), 24, Fraction(24)),
-     (None, 24, Fraction(24))],
+    [
+        (Fraction(60), 24, Fraction(24)),
+        (Fraction(60), 30, Fraction(30)),
+        (Fraction(15), 24, Fraction(15)),
+        (Fraction(24000, 1001), 24, Fraction(24000, 1001)),
+        (Fraction(30000, 1001), 24, Fraction(24)),
+        (None, 24, Fraction(24)),
+    ],
 )
 def test_target_fps(source: Fraction | None, cap: int, expected: Fraction) -> None:
     assert command.target_fps(source, cap) == expected
@@ -130,7 +146,7 @@ def test_encode_args_reel() -> None:
     assert pairs["-c:a"] == "aac" and pairs["-b:a"] == "128k"
     assert pairs["-map_metadata"] == "-1" and pairs["-movflags"] == "+faststart"
     assert pairs["-progress"] == "pipe:1" and "-nostats" in args and pairs["-f"] == "mp4"
-    assert ["-map", "0:0"] == args[args.index("-map"): args.index("-map") + 2]
+    assert ["-map", "0:0"] == args[args.index("-map") : args.index("-map") + 2]
     assert "0:1" in args and "-an" not in args
 
 
@@ -146,8 +162,9 @@ def test_encode_args_reel() -> None:
         (Fraction(60), "vp9", None, False),
     ],
 )
-def test_high_frame_rate_sources_skip_unreferenced_frames(fps: Fraction, codec: str, cap: int | None,
-                                                          skips: bool) -> None:
+def test_high_frame_rate_sources_skip_unreferenced_frames(
+    fps: Fraction, codec: str, cap: int | None, skips: bool
+) -> None:
     plan = command.plan_encode(make_probe(fps=fps, codec=codec), REEL, fps_cap=cap)
     args = command.encode_args(EXE, SRC, DST, plan)
     assert plan.skip_nonref is skips
@@ -166,8 +183,9 @@ def test_encode_args_no_audio_surround_downmix() -> None:
 
 
 def test_encode_args_hdr_tone_maps() -> None:
-    hdr = make_probe(3840, 2160, codec="hevc", pix_fmt="yuv420p10le", transfer="smpte2084",
-                     space="bt2020nc", primaries="bt2020")
+    hdr = make_probe(
+        3840, 2160, codec="hevc", pix_fmt="yuv420p10le", transfer="smpte2084", space="bt2020nc", primaries="bt2020"
+    )
     vf = command.video_filter(command.plan_encode(hdr, REEL))
     parts = vf.split(",")
     assert parts[0] == "fps=24"
@@ -219,8 +237,7 @@ def test_meets_limits() -> None:
     assert meets_limits(make_probe(720, 406, fps=Fraction(30)), REEL, CompressOptions(fps_cap=30))
     assert not meets_limits(dataclasses.replace(ok, container="matroska,webm"), REEL, opts)
     assert not meets_limits(make_probe(720, 406, fps=Fraction(24), codec="hevc"), REEL, opts)
-    assert not meets_limits(make_probe(720, 406, fps=Fraction(24), audio=AudioStream(1, "opus", 48000, 2)),
-                            REEL, opts)
+    assert not meets_limits(make_probe(720, 406, fps=Fraction(24), audio=AudioStream(1, "opus", 48000, 2)), REEL, opts)
     assert not meets_limits(ok, REEL, CompressOptions(start_seconds=1.0))
     chat = PRESETS["chat"].video
     assert chat is not None and meets_limits(dataclasses.replace(ok, duration=600.0), chat, opts)
@@ -278,8 +295,9 @@ def test_to_progress_monotonic_and_eta() -> None:
     # A sample behind the floor does not move progress backwards.
     assert to_progress(ProgressSample(1.0, 1, None, None, None, False), 10.0, 0.7).fraction == 0.7
     # Spans map into the overall job.
-    assert to_progress(ProgressSample(5.0, 1, None, None, None, False), 10.0, 0.0, span=(0.1, 0.9)).fraction == \
-        pytest.approx(0.5)
+    assert to_progress(
+        ProgressSample(5.0, 1, None, None, None, False), 10.0, 0.0, span=(0.1, 0.9)
+    ).fraction == pytest.approx(0.5)
 
 
 # ---- errors -----------------------------------------------------------------------------------

@@ -19,11 +19,13 @@ from tests.video_fixtures import make_clip
 CASES = {
     "mov-h264": ("clip.mov", ("-c:v", "libx264", "-preset", "ultrafast"), "h264"),
     "mkv-vp9": ("clip.mkv", ("-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "300k"), "vp9"),
-    "webm-vp9": ("clip.webm", ("-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "300k"),
-                 "vp9"),
+    "webm-vp9": ("clip.webm", ("-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "300k"), "vp9"),
     "mp4-av1": ("clip.mp4", ("-c:v", "libaom-av1", "-cpu-used", "8", "-usage", "realtime", "-crf", "50"), "av1"),
-    "mkv-hevc": ("clip.mkv", ("-c:v", "libx265", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
-                              "-x265-params", "log-level=error"), "hevc"),
+    "mkv-hevc": (
+        "clip.mkv",
+        ("-c:v", "libx265", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-x265-params", "log-level=error"),
+        "hevc",
+    ),
     "mp4-4k60": ("clip4k.mp4", ("-c:v", "libx264", "-preset", "ultrafast"), "h264"),
 }
 
@@ -33,8 +35,14 @@ def test_every_common_input_becomes_an_h264_reel(tmp_path: Path, case: str) -> N
     name, vcodec, codec = CASES[case]
     audio = not name.endswith(".webm")  # webm takes opus, not aac: test it without audio
     big = case == "mp4-4k60"
-    src = make_clip(tmp_path / name, size="3840x2160" if big else "1280x720", rate=60 if big else 30,
-                    seconds=0.5 if big else 1.0, audio=audio, vcodec=vcodec)
+    src = make_clip(
+        tmp_path / name,
+        size="3840x2160" if big else "1280x720",
+        rate=60 if big else 30,
+        seconds=0.5 if big else 1.0,
+        audio=audio,
+        vcodec=vcodec,
+    )
     assert probe(src).video.codec == codec
     result = compress(src, tmp_path / "out", CompressOptions(preset="reel", keep_original_if_smaller=False))
     assert result.status is Status.COMPRESSED
@@ -48,9 +56,14 @@ def test_every_common_input_becomes_an_h264_reel(tmp_path: Path, case: str) -> N
 
 
 def test_bt601_source_is_converted_and_tagged_bt709(tmp_path: Path) -> None:
-    src = make_clip(tmp_path / "sd.mp4", size="640x480", rate=24, seconds=1.0, audio=False,
-                    vf="scale=out_color_matrix=bt601,setparams=colorspace=smpte170m:color_primaries=smpte170m"
-                       ":color_trc=smpte170m")
+    src = make_clip(
+        tmp_path / "sd.mp4",
+        size="640x480",
+        rate=24,
+        seconds=1.0,
+        audio=False,
+        vf="scale=out_color_matrix=bt601,setparams=colorspace=smpte170m:color_primaries=smpte170m:color_trc=smpte170m",
+    )
     assert probe(src).video.color_space in ("smpte170m", "bt470bg")
     result = compress(src, tmp_path / "out", CompressOptions(preset="reel", keep_original_if_smaller=False))
     out = probe(result.output)
@@ -59,9 +72,23 @@ def test_bt601_source_is_converted_and_tagged_bt709(tmp_path: Path) -> None:
 
 def _grey_frames(path: Path, size: tuple[int, int] = (80, 60)) -> np.ndarray:
     raw = subprocess.run(
-        [str(ffmpeg_exe()), "-v", "error", "-i", str(path), "-vf", f"scale={size[0]}:{size[1]}",
-         "-f", "rawvideo", "-pix_fmt", "gray", "-"],
-        capture_output=True, check=True, stdin=subprocess.DEVNULL,
+        [
+            str(ffmpeg_exe()),
+            "-v",
+            "error",
+            "-i",
+            str(path),
+            "-vf",
+            f"scale={size[0]}:{size[1]}",
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "gray",
+            "-",
+        ],
+        capture_output=True,
+        check=True,
+        stdin=subprocess.DEVNULL,
     ).stdout
     return np.frombuffer(raw, np.uint8).reshape(-1, size[1], size[0]).astype(np.float32)
 
@@ -69,8 +96,14 @@ def _grey_frames(path: Path, size: tuple[int, int] = (80, 60)) -> np.ndarray:
 def test_60fps_source_frames_stay_on_time(tmp_path: Path) -> None:
     """60 -> 24 fps decodes only referenced frames; every output frame still shows the source
     at its own time, to within one source frame."""
-    src = make_clip(tmp_path / "sixty.mp4", size="320x240", rate=60, seconds=2.0, audio=False,
-                    vcodec=("-c:v", "libx264", "-preset", "veryfast", "-bf", "3"))
+    src = make_clip(
+        tmp_path / "sixty.mp4",
+        size="320x240",
+        rate=60,
+        seconds=2.0,
+        audio=False,
+        vcodec=("-c:v", "libx264", "-preset", "veryfast", "-bf", "3"),
+    )
     assert command.plan_encode(probe(src), PRESETS["reel"].video).skip_nonref
     result = compress(src, tmp_path / "out", CompressOptions(preset="reel", keep_original_if_smaller=False))
     source, output = _grey_frames(src), _grey_frames(result.output)

@@ -108,9 +108,24 @@ def _naive_contrast(path: Path) -> float:
     import subprocess
 
     raw = subprocess.run(
-        [str(ffmpeg_exe()), "-v", "error", "-ss", "0.5", "-i", str(path), "-frames:v", "1",
-         "-vf", "scale=in_color_matrix=bt2020,format=gray", "-f", "rawvideo", "-"],
-        capture_output=True, check=True,
+        [
+            str(ffmpeg_exe()),
+            "-v",
+            "error",
+            "-ss",
+            "0.5",
+            "-i",
+            str(path),
+            "-frames:v",
+            "1",
+            "-vf",
+            "scale=in_color_matrix=bt2020,format=gray",
+            "-f",
+            "rawvideo",
+            "-",
+        ],
+        capture_output=True,
+        check=True,
     ).stdout
     mean = sum(raw) / len(raw)
     return float((sum((b - mean) ** 2 for b in raw) / len(raw)) ** 0.5)
@@ -178,8 +193,22 @@ def test_cancel_mid_encode_leaves_no_temp_file(long_clip: Path, tmp_path: Path) 
 def test_cancel_stops_ffmpeg_within_a_second(tmp_path: Path) -> None:
     """An endless lavfi source: only the cancel token can end it."""
     cancel = threading.Event()
-    args = [str(ffmpeg_exe()), "-hide_banner", "-nostdin", "-loglevel", "error", "-re", "-f", "lavfi",
-            "-i", "testsrc2=s=64x48:r=10", *command.progress_args(), "-f", "null", "-"]
+    args = [
+        str(ffmpeg_exe()),
+        "-hide_banner",
+        "-nostdin",
+        "-loglevel",
+        "error",
+        "-re",
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=s=64x48:r=10",
+        *command.progress_args(),
+        "-f",
+        "null",
+        "-",
+    ]
     timer = threading.Timer(0.6, cancel.set)
     timer.start()
     started = time.monotonic()
@@ -194,8 +223,21 @@ def test_stall_watchdog(tmp_path: Path) -> None:
     """ffmpeg blocked on an input that never delivers data is stopped by the watchdog."""
     fifo = tmp_path / "never.fifo"
     os.mkfifo(fifo)
-    args = [str(ffmpeg_exe()), "-hide_banner", "-nostdin", "-loglevel", "error", "-f", "h264", "-i", str(fifo),
-            *command.progress_args(), "-f", "null", "-"]
+    args = [
+        str(ffmpeg_exe()),
+        "-hide_banner",
+        "-nostdin",
+        "-loglevel",
+        "error",
+        "-f",
+        "h264",
+        "-i",
+        str(fifo),
+        *command.progress_args(),
+        "-f",
+        "null",
+        "-",
+    ]
     started = time.monotonic()
     with pytest.raises(StalledError, match="no progress"):
         run_ffmpeg(args, stall_timeout=0.8)

@@ -121,8 +121,16 @@ def test_old_rotate_tag() -> None:
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("29.97", Fraction(30000, 1001)), ("23.98", Fraction(24000, 1001)), ("59.94", Fraction(60000, 1001)),
-     ("60", Fraction(60)), ("1k", Fraction(1000)), ("12.5", Fraction(25, 2)), ("N/A", None), ("0", None)],
+    [
+        ("29.97", Fraction(30000, 1001)),
+        ("23.98", Fraction(24000, 1001)),
+        ("59.94", Fraction(60000, 1001)),
+        ("60", Fraction(60)),
+        ("1k", Fraction(1000)),
+        ("12.5", Fraction(25, 2)),
+        ("N/A", None),
+        ("0", None),
+    ],
 )
 def test_parse_rate(text: str, value: Fraction | None) -> None:
     assert parse_rate(text) == value
@@ -130,7 +138,11 @@ def test_parse_rate(text: str, value: Fraction | None) -> None:
 
 def test_split_top_respects_brackets() -> None:
     assert split_top("h264 (High) (avc1 / 0x1), yuv420p(tv, bt709), 10x10 [SAR 1:1 DAR 1:1], 25 fps") == [
-        "h264 (High) (avc1 / 0x1)", "yuv420p(tv, bt709)", "10x10 [SAR 1:1 DAR 1:1]", "25 fps"]
+        "h264 (High) (avc1 / 0x1)",
+        "yuv420p(tv, bt709)",
+        "10x10 [SAR 1:1 DAR 1:1]",
+        "25 fps",
+    ]
 
 
 def test_probe_rotated_vfr(portrait_vfr: Path) -> None:

@@ -96,9 +96,7 @@ def noisy_png(path: Path, size: tuple[int, int]) -> Path:
     """An incompressible PNG (random pixels, stored): a body big enough to take several sends."""
     import os
 
-    Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3)).save(
-        path, "PNG", compress_level=0
-    )
+    Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3)).save(path, "PNG", compress_level=0)
     return path
 
 
@@ -144,9 +142,7 @@ class FakeOdnix:
     """The server's state and endpoints. ``override[path]`` replaces one endpoint's handler."""
 
     server: OdnixTestServer
-    users: dict[str, str] = field(
-        default_factory=lambda: {"moderator": PASSWORD, "alice": PASSWORD}
-    )
+    users: dict[str, str] = field(default_factory=lambda: {"moderator": PASSWORD, "alice": PASSWORD})
     tokens: dict[str, str] = field(default_factory=lambda: {TOKEN: "moderator"})
     scribes: list[dict[str, Any]] = field(default_factory=list)
     omzos: list[dict[str, Any]] = field(default_factory=list)
@@ -221,9 +217,7 @@ class FakeOdnix:
             return _json({"success": False, "error": "Username and password are required"}, 400)
         if self.users.get(name) != password:
             return _json({"success": False, "error": "Invalid username or password"}, 401)
-        token = (
-            next((t for t, u in self.tokens.items() if u == name), None) or f"tok-{name}-0123456789"
-        )
+        token = next((t for t, u in self.tokens.items() if u == name), None) or f"tok-{name}-0123456789"
         self.tokens[token] = name
         return _json(
             {
@@ -272,9 +266,7 @@ class FakeOdnix:
         content = request.form.get("content", "").strip()
         image = request.files.get("image")
         if not content and not image:
-            return _json(
-                {"success": False, "error": "Scribe cannot be empty. Please add text or an image."}
-            )
+            return _json({"success": False, "error": "Scribe cannot be empty. Please add text or an image."})
         if len(content) > 280:
             return _json({"success": False, "error": "Scribe must be 280 characters or less."})
         now = datetime.now(UTC)
@@ -288,8 +280,7 @@ class FakeOdnix:
                 return _json(
                     {
                         "success": False,
-                        "error": "You already posted this scribe recently. "
-                        "Please wait before posting again.",
+                        "error": "You already posted this scribe recently. Please wait before posting again.",
                     }
                 )
         sid = len(self.scribes) + 1
@@ -315,8 +306,7 @@ class FakeOdnix:
             return _json(
                 {
                     "success": False,
-                    "error": "Daily omzo limit reached. You can upload up to 5 Omzo "
-                    "per day. Try again tomorrow!",
+                    "error": "Daily omzo limit reached. You can upload up to 5 Omzo per day. Try again tomorrow!",
                 }
             )
         video = request.files.get("video")
@@ -356,8 +346,7 @@ class FakeOdnix:
             return _json(
                 {
                     "success": False,
-                    "error": "Invalid file type. Supported: jpg, png, gif, webp, mp4, "
-                    "mov, avi, mkv, webm",
+                    "error": "Invalid file type. Supported: jpg, png, gif, webp, mp4, mov, avi, mkv, webm",
                 }
             )
         sid = len(self.stories) + 1
@@ -410,9 +399,7 @@ class FakeOdnix:
                 "message": {
                     "id": mid,
                     "media_url": f"/media/chat_media/{media.filename}" if media else None,
-                    "media_type": "image"
-                    if media and (media.mimetype or "").startswith("image/")
-                    else "video",
+                    "media_type": "image" if media and (media.mimetype or "").startswith("image/") else "video",
                 },
             }
         )
@@ -458,9 +445,7 @@ def fake(odnix_http_server: OdnixTestServer) -> Iterator[FakeOdnix]:
 @pytest.fixture
 def fast_settings() -> HttpSettings:
     """Short timeouts and no backoff: the retry and timeout tests take milliseconds, not minutes."""
-    return HttpSettings(
-        connect_timeout=2.0, read_timeout=2.0, processing_timeout=2.0, retries=3, backoff=0.0
-    )
+    return HttpSettings(connect_timeout=2.0, read_timeout=2.0, processing_timeout=2.0, retries=3, backoff=0.0)
 
 
 @pytest.fixture

@@ -59,8 +59,13 @@ def portrait_vfr(clips: Path) -> Path:
     """Stored 1440x810 landscape, rotated 90° (displays 810x1440), 60 fps base with VFR timing,
     no audio: like a phone's portrait clip."""
     raw = make_clip(
-        clips / "raw_portrait.mp4", size="1440x810", rate=60, seconds=1.0, audio=False,
-        vf="select='not(mod(n\\,3))+eq(mod(n\\,7)\\,1)'", extra=("-fps_mode", "vfr"),
+        clips / "raw_portrait.mp4",
+        size="1440x810",
+        rate=60,
+        seconds=1.0,
+        audio=False,
+        vf="select='not(mod(n\\,3))+eq(mod(n\\,7)\\,1)'",
+        extra=("-fps_mode", "vfr"),
     )
     return with_rotation(raw, clips / "portrait_vfr.mp4", 90)
 
@@ -82,10 +87,23 @@ def efficient_clip(clips: Path) -> Path:
     """Already within every reel limit and coded so tightly (CRF 40, 16 kb/s audio) that
     our CRF 28 output is larger; carries GPS, a creation time and a title."""
     return make_clip(
-        clips / "efficient.mp4", size="320x240", rate=24, seconds=1.0,
+        clips / "efficient.mp4",
+        size="320x240",
+        rate=24,
+        seconds=1.0,
         vcodec=("-c:v", "libx264", "-preset", "medium", "-crf", "40"),
-        extra=("-b:a", "16k", "-metadata", f"location={GPS}", "-metadata", "creation_time=2024-05-01T10:00:00Z",
-               "-metadata", "title=secret trip", "-metadata:s:v", "title=camera 2"),
+        extra=(
+            "-b:a",
+            "16k",
+            "-metadata",
+            f"location={GPS}",
+            "-metadata",
+            "creation_time=2024-05-01T10:00:00Z",
+            "-metadata",
+            "title=secret trip",
+            "-metadata:s:v",
+            "title=camera 2",
+        ),
     )
 
 
@@ -93,19 +111,37 @@ def efficient_clip(clips: Path) -> Path:
 def hdr_clip(clips: Path) -> Path:
     """HEVC Main 10, BT.2020 / PQ (SDR test pattern placed at 100 nits)."""
     return make_clip(
-        clips / "hdr_pq.mp4", size="320x240", rate=24, seconds=1.0, audio=False,
+        clips / "hdr_pq.mp4",
+        size="320x240",
+        rate=24,
+        seconds=1.0,
+        audio=False,
         vf="format=yuv420p,zscale=tin=bt709:min=bt709:pin=bt709:rin=limited:t=smpte2084:p=bt2020"
-           ":m=bt2020nc:r=limited:npl=100,format=yuv420p10le",
-        vcodec=("-c:v", "libx265", "-preset", "ultrafast", "-x265-params",
-                "log-level=error:colorprim=bt2020:transfer=smpte2084:colormatrix=bt2020nc", "-tag:v", "hvc1"),
+        ":m=bt2020nc:r=limited:npl=100,format=yuv420p10le",
+        vcodec=(
+            "-c:v",
+            "libx265",
+            "-preset",
+            "ultrafast",
+            "-x265-params",
+            "log-level=error:colorprim=bt2020:transfer=smpte2084:colormatrix=bt2020nc",
+            "-tag:v",
+            "hvc1",
+        ),
     )
 
 
 @pytest.fixture(scope="session")
 def sdr_twin(clips: Path) -> Path:
     """The HDR clip's picture in plain SDR BT.709, for comparing the tone-mapped output."""
-    return make_clip(clips / "sdr_twin.mp4", size="320x240", rate=24, seconds=1.0, audio=False,
-                     extra=("-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709"))
+    return make_clip(
+        clips / "sdr_twin.mp4",
+        size="320x240",
+        rate=24,
+        seconds=1.0,
+        audio=False,
+        extra=("-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709"),
+    )
 
 
 @pytest.fixture(scope="session")

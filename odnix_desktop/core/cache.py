@@ -99,7 +99,14 @@ class ResultCache:
             self._db.execute(
                 "INSERT OR REPLACE INTO results VALUES (?,?,?,?,?,?,?,?,?)",
                 (
-                    key.digest, key.options, key.out_dir, str(result.output), st.st_size, st.st_mtime_ns,
-                    result.status.value, json.dumps(result.before.to_json()), json.dumps(result.after.to_json()),
+                    key.digest,
+                    key.options,
+                    key.out_dir,
+                    str(result.output),
+                    st.st_size,
+                    st.st_mtime_ns,
+                    result.status.value,
+                    json.dumps(result.before.to_json()),
+                    json.dumps(result.after.to_json()),
                 ),
             )

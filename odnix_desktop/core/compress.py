@@ -56,9 +56,7 @@ def run_item(
     except OdnixError as exc:
         message = str(exc) if exc.path is not None else f"{source.name}: {exc}"
         log.info("%s", message)
-        return CompressResult(
-            source=source, status=Status.FAILED, error=message, seconds=time.perf_counter() - started
-        )
+        return CompressResult(source=source, status=Status.FAILED, error=message, seconds=time.perf_counter() - started)
     except MemoryError:
         return CompressResult(
             source=source,

@@ -34,8 +34,20 @@ class MediaInfo:
 
 # ISO-BMFF brands that hold still images (HEIF/HEIC/AVIF); other brands are video.
 _IMAGE_BRANDS = {
-    b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs",
-    b"mif1", b"msf1", b"mif2", b"avif", b"avis", b"avio",
+    b"heic",
+    b"heix",
+    b"heim",
+    b"heis",
+    b"hevc",
+    b"hevx",
+    b"hevm",
+    b"hevs",
+    b"mif1",
+    b"msf1",
+    b"mif2",
+    b"avif",
+    b"avis",
+    b"avio",
 }
 
 _IMAGE_MAGIC: tuple[tuple[bytes, int], ...] = (

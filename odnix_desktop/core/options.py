@@ -62,8 +62,16 @@ class CompressOptions:
         """A stable string naming everything that changes the output (for the cache)."""
         crop = None if self.crop is None else (self.crop.left, self.crop.top, self.crop.right, self.crop.bottom)
         return repr(
-            (self.preset, self.quality, self.max_bytes, self.max_dimension, self.keep_original_if_smaller,
-             crop, self.fps_cap, self.start_seconds)
+            (
+                self.preset,
+                self.quality,
+                self.max_bytes,
+                self.max_dimension,
+                self.keep_original_if_smaller,
+                crop,
+                self.fps_cap,
+                self.start_seconds,
+            )
         )
 
 

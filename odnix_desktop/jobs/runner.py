@@ -46,8 +46,12 @@ class JobRunner(QObject):
     def __init__(self, image_workers: int | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.pools: dict[str, QThreadPool] = {}
-        for name, threads in (("images", image_workers or default_workers()), ("videos", 1), ("misc", 2),
-                              ("uploads", 1)):
+        for name, threads in (
+            ("images", image_workers or default_workers()),
+            ("videos", 1),
+            ("misc", 2),
+            ("uploads", 1),
+        ):
             pool = QThreadPool(self)
             pool.setObjectName(f"odnix-{name}")
             pool.setMaxThreadCount(threads)

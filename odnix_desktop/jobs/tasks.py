@@ -56,8 +56,12 @@ class CompressJob(Job):
         from odnix_desktop.core.compress import run_item
 
         return run_item(
-            self.source, self.out_root, self.options, rel_dir=self.rel_dir,
-            report=self._report, cancel=self.cancel_event,
+            self.source,
+            self.out_root,
+            self.options,
+            rel_dir=self.rel_dir,
+            report=self._report,
+            cancel=self.cancel_event,
         )
 
     def conclude(self, result: Any) -> None:

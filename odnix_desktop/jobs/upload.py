@@ -62,21 +62,32 @@ class RestoreJob(Job):
         try:
             session = restore(account, store, self.settings)
         except UploadError as exc:  # e.g. the stored address is no longer acceptable
-            return AccountState(None, store, store.unavailable_reason, account.server, account.user,
-                                str(exc))
+            return AccountState(None, store, store.unavailable_reason, account.server, account.user, str(exc))
         if session is None:
             return AccountState(None, store, store.unavailable_reason, account.server, account.user)
         try:
             verify(session, cancel=self.cancel_event)
         except LoginRequiredError:
             store.forget(account.server, account.user)
-            return AccountState(None, store, store.unavailable_reason, account.server, account.user,
-                                "the stored login is no longer valid: log in again")
+            return AccountState(
+                None,
+                store,
+                store.unavailable_reason,
+                account.server,
+                account.user,
+                "the stored login is no longer valid: log in again",
+            )
         except Cancelled:
             raise
         except OdnixError as exc:  # offline: keep the token, say so
-            return AccountState(session, store, store.unavailable_reason, account.server, account.user,
-                                f"could not check the login ({exc})")
+            return AccountState(
+                session,
+                store,
+                store.unavailable_reason,
+                account.server,
+                account.user,
+                f"could not check the login ({exc})",
+            )
         return AccountState(session, store, store.unavailable_reason, account.server, account.user)
 
 
@@ -87,8 +98,15 @@ class LoginJob(Job):
     """
 
     def __init__(
-        self, key: int, store: Any, server: str, user: str, password: str, *,
-        allow_insecure_http: bool = False, settings: Any | None = None,
+        self,
+        key: int,
+        store: Any,
+        server: str,
+        user: str,
+        password: str,
+        *,
+        allow_insecure_http: bool = False,
+        settings: Any | None = None,
     ) -> None:
         super().__init__(key)
         self.store = store
@@ -103,12 +121,10 @@ class LoginJob(Job):
 
         password, self._password = self._password, ""
         address = ServerAddress.parse(self.server, allow_insecure_http=self.allow_insecure_http)
-        session = login(address, self.user.strip(), password, settings=self.settings,
-                        cancel=self.cancel_event)
+        session = login(address, self.user.strip(), password, settings=self.settings, cancel=self.cancel_event)
         del password
         remember(session, self.store)
-        return AccountState(session, self.store, self.store.unavailable_reason, session.server.url,
-                            session.username)
+        return AccountState(session, self.store, self.store.unavailable_reason, session.server.url, session.username)
 
 
 class LogoutJob(Job):
@@ -143,9 +159,18 @@ class PreflightJob(Job):
     """``preflight`` for each planned upload whose file exists (headers only, a probe for clips),
     and for a story the ``StoryStyle``'s own ``problems()``."""
 
-    def __init__(self, key: int, target: Any, plans: list[PlannedUpload], caption: str,
-                 history: Any | None, server: str | None, user: str | None, *,
-                 style: Any | None = None) -> None:
+    def __init__(
+        self,
+        key: int,
+        target: Any,
+        plans: list[PlannedUpload],
+        caption: str,
+        history: Any | None,
+        server: str | None,
+        user: str | None,
+        *,
+        style: Any | None = None,
+    ) -> None:
         super().__init__(key)
         self.target = target
         self.plans = plans
@@ -170,8 +195,12 @@ class PreflightJob(Job):
                 checks: tuple[Any, ...] = (check_caption(self.target, self.caption),)
             else:
                 checks = preflight(
-                    self.target, plan.media, self.caption, history=self.history,
-                    server=self.server, user=self.user,
+                    self.target,
+                    plan.media,
+                    self.caption,
+                    history=self.history,
+                    server=self.server,
+                    user=self.user,
                 ).checks
             out[plan.item_id] = checks + style_checks
         return out
@@ -185,8 +214,14 @@ class PreflightJob(Job):
         problems = style.problems()
         if problems:
             return tuple(Check("story-style", False, problem) for problem in problems)
-        return (Check("story-style", True, f"story look: {style.text_color} text on "
-                      f"{style.background_color}, {style.text_position}, size {style.text_size:g}"),)
+        return (
+            Check(
+                "story-style",
+                True,
+                f"story look: {style.text_color} text on "
+                f"{style.background_color}, {style.text_position}, size {style.text_size:g}",
+            ),
+        )
 
 
 class HistoryJob(Job):
@@ -246,8 +281,9 @@ class UploadJob(Job):
     pool_name = "uploads"
     PROGRESS_HZ = 15.0
 
-    def __init__(self, key: int, request: UploadRequest, plan: PlannedUpload, session: Any,
-                 history: Any, out_root: Path) -> None:
+    def __init__(
+        self, key: int, request: UploadRequest, plan: PlannedUpload, session: Any, history: Any, out_root: Path
+    ) -> None:
         super().__init__(key)
         self.request = request
         self.plan = plan
@@ -262,8 +298,7 @@ class UploadJob(Job):
 
     def _report(self, progress: Progress) -> None:
         now = time.monotonic()
-        if (progress.stage == self._stage and progress.fraction < 1.0
-                and now - self._last < 1.0 / self.PROGRESS_HZ):
+        if progress.stage == self._stage and progress.fraction < 1.0 and now - self._last < 1.0 / self.PROGRESS_HZ:
             return
         self._last, self._stage = now, progress.stage
         self.signals.progress.emit(self.key, progress)
@@ -280,11 +315,17 @@ class UploadJob(Job):
                 media = self._recompress()
             self.sent_file = media
             return upload(
-                self.request.target, self.session, media,
-                caption=self.request.caption, recipient=self.request.recipient,
-                style=self.request.story_style, one_time=self.request.one_time,
-                source=self.plan.source, history=self.history,
-                report=self._report, cancel=self.cancel_event,
+                self.request.target,
+                self.session,
+                media,
+                caption=self.request.caption,
+                recipient=self.request.recipient,
+                style=self.request.story_style,
+                one_time=self.request.one_time,
+                source=self.plan.source,
+                history=self.history,
+                report=self._report,
+                cancel=self.cancel_event,
             )
         except Cancelled:
             raise
@@ -303,11 +344,17 @@ class UploadJob(Job):
 
         assert self.plan.recompress is not None
         self._compress_report(Progress(0.0))
-        result = run_item(self.plan.source, self.out_root, self.plan.recompress,
-                          report=self._compress_report, cancel=self.cancel_event)
+        result = run_item(
+            self.plan.source,
+            self.out_root,
+            self.plan.recompress,
+            report=self._compress_report,
+            cancel=self.cancel_event,
+        )
         if result.status is Status.CANCELLED:
             raise Cancelled(path=self.plan.source)
         if result.status is Status.FAILED or result.output is None:
-            raise OdnixError(result.error or f"{self.plan.source.name}: could not be compressed "
-                             f"for a {self.request.target.title}")
+            raise OdnixError(
+                result.error or f"{self.plan.source.name}: could not be compressed for a {self.request.target.title}"
+            )
         return result.output

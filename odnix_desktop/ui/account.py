@@ -48,8 +48,13 @@ class AccountController(QObject):
     #: A login finished: (ok, message for a person).
     loginFinished = Signal(bool, str)
 
-    def __init__(self, runner: JobRunner, store: Any | None = None,
-                 http_settings: Any | None = None, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        runner: JobRunner,
+        store: Any | None = None,
+        http_settings: Any | None = None,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.runner = runner
         self.store = store  # core.upload.TokenStore; made by the restore job when None
@@ -110,8 +115,17 @@ class AccountController(QObject):
             from odnix_desktop.core.upload import TokenStore
 
             self.store = TokenStore()
-        self._start(LoginJob(0, self.store, server, user, password,
-                             allow_insecure_http=allow_insecure_http, settings=self.http_settings))
+        self._start(
+            LoginJob(
+                0,
+                self.store,
+                server,
+                user,
+                password,
+                allow_insecure_http=allow_insecure_http,
+                settings=self.http_settings,
+            )
+        )
 
     def logout(self) -> None:
         session = self.session
@@ -214,8 +228,14 @@ class AccountWidget(QWidget):
 class LoginDialog(QDialog):
     """Server URL, user name and password. Stays open (with the error) until the login works."""
 
-    def __init__(self, account: AccountController, parent: QWidget | None = None,
-                 server: str = "", user: str = "", reason: str = "") -> None:
+    def __init__(
+        self,
+        account: AccountController,
+        parent: QWidget | None = None,
+        server: str = "",
+        user: str = "",
+        reason: str = "",
+    ) -> None:
         super().__init__(parent)
         self.account = account
         self.setWindowTitle("Log in to Odnix")

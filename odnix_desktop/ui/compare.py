@@ -351,10 +351,12 @@ class CompareDialog(QDialog):
         bar.addSpacing(16)
         self.mode_buttons = QButtonGroup(self)
         for key, (mode, title, tip) in enumerate(
-            ((BEFORE, "Before", "Show the original only (1)"),
-             (AFTER, "After", "Show the compressed file only (2)"),
-             (SPLIT, "Split", "Original left, compressed right; drag the divider (3)"),
-             (SIDE, "Side by side", "Original and compressed next to each other, zoom and pan in sync (4)")),
+            (
+                (BEFORE, "Before", "Show the original only (1)"),
+                (AFTER, "After", "Show the compressed file only (2)"),
+                (SPLIT, "Split", "Original left, compressed right; drag the divider (3)"),
+                (SIDE, "Side by side", "Original and compressed next to each other, zoom and pan in sync (4)"),
+            ),
             start=1,
         ):
             b = QPushButton(f"{title} ({key})")

@@ -68,8 +68,7 @@ class CropWidget(QWidget):
     def set_box(self, box: CropBox | None) -> None:
         if box is None:
             return
-        self.side = float(max(MIN_SIDE, min(box.right - box.left, box.bottom - box.top,
-                                            self.source_w, self.source_h)))
+        self.side = float(max(MIN_SIDE, min(box.right - box.left, box.bottom - box.top, self.source_w, self.source_h)))
         self.box_x, self.box_y = float(box.left), float(box.top)
         self._clamp()
 
@@ -122,7 +121,7 @@ class CropWidget(QWidget):
     def wheelEvent(self, event: QWheelEvent) -> None:
         steps = event.angleDelta().y() / 120.0
         if steps:
-            self.resize_by(0.9 ** steps)
+            self.resize_by(0.9**steps)
         event.accept()
 
     def paintEvent(self, event) -> None:
@@ -176,7 +175,8 @@ class CropDialog(QDialog):
         centre.clicked.connect(self.reset)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setToolTip(
-            "Use this square (the item uses the profile preset and is compressed again)")
+            "Use this square (the item uses the profile preset and is compressed again)"
+        )
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setToolTip("Keep the previous crop")
         buttons.addButton(centre, QDialogButtonBox.ButtonRole.ResetRole)
         buttons.accepted.connect(self.accept)
@@ -209,8 +209,9 @@ class CropDialog(QDialog):
     @Slot()
     def _update_label(self) -> None:
         b = self.box()
-        self.label.setText(f"Square {b.right - b.left}×{b.bottom - b.top} px at ({b.left}, {b.top}) "
-                           "· drag to move · wheel to resize")
+        self.label.setText(
+            f"Square {b.right - b.left}×{b.bottom - b.top} px at ({b.left}, {b.top}) · drag to move · wheel to resize"
+        )
 
     @Slot(int, object)
     def _on_loaded(self, key: int, image: QImage) -> None:

@@ -63,9 +63,7 @@ class DropZoneWidget(QWidget):
 
     def _apply_style(self) -> None:
         colour = "palette(highlight)" if self._hovering else "palette(mid)"
-        self.empty.setStyleSheet(
-            f"QLabel#dropZoneMessage {{ border: 3px dashed {colour}; border-radius: 16px; }}"
-        )
+        self.empty.setStyleSheet(f"QLabel#dropZoneMessage {{ border: 3px dashed {colour}; border-radius: 16px; }}")
 
     def set_empty(self, empty: bool) -> None:
         self._stack.setCurrentIndex(0 if empty else 1)

@@ -34,8 +34,12 @@ COLUMNS = (
     ("Status", "done, refused, failed, unknown (sent, no answer), cancelled, or sending (unfinished)"),
     ("Result", "The link or id of what was created, or why it failed"),
 )
-_STATUS_COLOURS = {"done": QColor(40, 150, 70), "refused": QColor(210, 60, 50), "failed": QColor(210, 60, 50),
-                   "unknown": QColor(200, 140, 20)}
+_STATUS_COLOURS = {
+    "done": QColor(40, 150, 70),
+    "refused": QColor(210, 60, 50),
+    "failed": QColor(210, 60, 50),
+    "unknown": QColor(200, 140, 20),
+}
 
 
 class HistoryModel(QAbstractTableModel):
@@ -74,8 +78,19 @@ class HistoryModel(QAbstractTableModel):
             if col == 2:
                 return f"{r.source_path or ''}\nsent: {r.output_path or ''}\nsha256 {r.output_sha256 or ''}"
             if col == 6:
-                return "\n".join(x for x in (r.result_url, r.result_id and f"id {r.result_id}", r.error,
-                                             r.caption and f"caption: {r.caption}") if x) or None
+                return (
+                    "\n".join(
+                        x
+                        for x in (
+                            r.result_url,
+                            r.result_id and f"id {r.result_id}",
+                            r.error,
+                            r.caption and f"caption: {r.caption}",
+                        )
+                        if x
+                    )
+                    or None
+                )
             return self._display(r, col)
         if role == Qt.ItemDataRole.ForegroundRole and col == 5:
             return _STATUS_COLOURS.get(r.status.value)
@@ -102,7 +117,7 @@ class HistoryModel(QAbstractTableModel):
                     name = Path(r.source_path or r.output_path or "").name
                     for prefix in (f"{name}: ", f"{Path(r.output_path or '').name}: "):
                         if first.startswith(prefix):  # the File column names it already
-                            first = first[len(prefix):]
+                            first = first[len(prefix) :]
                     return first
                 return r.result_url or r.result_id or ""
         return ""
@@ -184,8 +199,9 @@ class HistoryDialog(QDialog):
         self._job = None
         self.model.set_rows(rows)
         where = getattr(self.history, "path", None)
-        self.status.setText(f"{len(rows)} upload{'s' if len(rows) != 1 else ''}, newest first"
-                            + (f" · {where}" if where else ""))
+        self.status.setText(
+            f"{len(rows)} upload{'s' if len(rows) != 1 else ''}, newest first" + (f" · {where}" if where else "")
+        )
         self.loaded.emit()
 
     @Slot(int, str)

@@ -54,15 +54,26 @@ from odnix_desktop.ui.uploads import UploadController, link_of
 log = logging.getLogger(__name__)
 
 
-_MONOCHROME_ICONS = {QStyle.StandardPixmap.SP_ArrowUp, QStyle.StandardPixmap.SP_MediaPlay,
-                     QStyle.StandardPixmap.SP_MediaStop}
+_MONOCHROME_ICONS = {
+    QStyle.StandardPixmap.SP_ArrowUp,
+    QStyle.StandardPixmap.SP_MediaPlay,
+    QStyle.StandardPixmap.SP_MediaStop,
+}
+
 
 class MainWindow(QMainWindow):
     shown = Signal()
     exported = Signal(list)
 
-    def __init__(self, settings: Settings | None = None, runner: JobRunner | None = None, *,
-                 token_store=None, http_settings=None, history=None) -> None:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        runner: JobRunner | None = None,
+        *,
+        token_store=None,
+        http_settings=None,
+        history=None,
+    ) -> None:
         """``token_store`` (core ``TokenStore``), ``http_settings`` and ``history`` (core
         ``UploadHistory``) default to the real ones; tests pass doubles."""
         super().__init__()
@@ -72,8 +83,7 @@ class MainWindow(QMainWindow):
         self.model.batch_preset = self.settings.batch_preset
         self.controller = QueueController(self.model, self.runner, self.current_settings)
         self.account = AccountController(self.runner, token_store, http_settings, self)
-        self.uploads = UploadController(self.model, self.runner, self.account, self.current_settings,
-                                        history, self)
+        self.uploads = UploadController(self.model, self.runner, self.account, self.current_settings, history, self)
         self.login_dialog: LoginDialog | None = None
         self.upload_dialog = None
         self.history_dialog = None
@@ -138,9 +148,20 @@ class MainWindow(QMainWindow):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         widths = {
-            Col.THUMB: 60, Col.NAME: 220, Col.KIND: 50, Col.BEFORE_BYTES: 72, Col.BEFORE_DIMS: 88,
-            Col.FORMAT: 56, Col.DURATION: 62, Col.FPS: 44, Col.AFTER_BYTES: 72, Col.AFTER_DIMS: 88,
-            Col.SAVED: 54, Col.PRESET: 96, Col.STATUS: 120, Col.UPLOAD: 230,
+            Col.THUMB: 60,
+            Col.NAME: 220,
+            Col.KIND: 50,
+            Col.BEFORE_BYTES: 72,
+            Col.BEFORE_DIMS: 88,
+            Col.FORMAT: 56,
+            Col.DURATION: 62,
+            Col.FPS: 44,
+            Col.AFTER_BYTES: 72,
+            Col.AFTER_DIMS: 88,
+            Col.SAVED: 54,
+            Col.PRESET: 96,
+            Col.STATUS: 120,
+            Col.UPLOAD: 230,
         }
         for col, w in widths.items():
             table.setColumnWidth(col, w)
@@ -182,45 +203,93 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         self._tinted_actions: list[tuple[QAction, QStyle.StandardPixmap]] = []
         SP = QStyle.StandardPixmap
-        self.act_add_files = self._action("Add files…", "Add photos and clips to the queue", self.add_files_dialog,
-                                          QKeySequence.StandardKey.Open, SP.SP_FileIcon)
-        self.act_add_folder = self._action("Add folder…", "Add every photo and clip in a folder, recursively",
-                                           self.add_folder_dialog, "Ctrl+Shift+O", SP.SP_DirIcon)
-        self.act_start = self._action("Start", "Compress every waiting item", self.start,
-                                      ["Ctrl+Return", "Ctrl+Enter"], SP.SP_MediaPlay)
-        self.act_cancel_all = self._action("Cancel", "Cancel every queued and running item", self.cancel_all,
-                                           "Esc", SP.SP_MediaStop)
-        self.act_open_output = self._action("Open output folder", "Open the folder the compressed files go to",
-                                            self.open_output_folder, None, SP.SP_DirOpenIcon)
-        self.act_settings = self._action("Settings", "Output folder, quality, workers and more", self.edit_settings,
-                                         QKeySequence.StandardKey.Preferences, SP.SP_FileDialogDetailedView)
-        self.act_compare = self._action("Compare", "Compare the selected item before and after", self.compare_current,
-                                        "Space")
-        self.act_remove = self._action("Remove", "Remove the selected items from the queue (cancels them)",
-                                       self.remove_selected, QKeySequence.StandardKey.Delete)
+        self.act_add_files = self._action(
+            "Add files…",
+            "Add photos and clips to the queue",
+            self.add_files_dialog,
+            QKeySequence.StandardKey.Open,
+            SP.SP_FileIcon,
+        )
+        self.act_add_folder = self._action(
+            "Add folder…",
+            "Add every photo and clip in a folder, recursively",
+            self.add_folder_dialog,
+            "Ctrl+Shift+O",
+            SP.SP_DirIcon,
+        )
+        self.act_start = self._action(
+            "Start", "Compress every waiting item", self.start, ["Ctrl+Return", "Ctrl+Enter"], SP.SP_MediaPlay
+        )
+        self.act_cancel_all = self._action(
+            "Cancel", "Cancel every queued and running item", self.cancel_all, "Esc", SP.SP_MediaStop
+        )
+        self.act_open_output = self._action(
+            "Open output folder",
+            "Open the folder the compressed files go to",
+            self.open_output_folder,
+            None,
+            SP.SP_DirOpenIcon,
+        )
+        self.act_settings = self._action(
+            "Settings",
+            "Output folder, quality, workers and more",
+            self.edit_settings,
+            QKeySequence.StandardKey.Preferences,
+            SP.SP_FileDialogDetailedView,
+        )
+        self.act_compare = self._action(
+            "Compare", "Compare the selected item before and after", self.compare_current, "Space"
+        )
+        self.act_remove = self._action(
+            "Remove",
+            "Remove the selected items from the queue (cancels them)",
+            self.remove_selected,
+            QKeySequence.StandardKey.Delete,
+        )
         self.act_cancel = self._action("Cancel selected", "Cancel the selected items", self.cancel_selected)
-        self.act_retry = self._action("Retry failed", "Run failed and cancelled items again", self.retry_failed,
-                                      "Ctrl+R")
+        self.act_retry = self._action(
+            "Retry failed", "Run failed and cancelled items again", self.retry_failed, "Ctrl+R"
+        )
         self.act_clear = self._action("Clear finished", "Remove finished items from the list", self.clear_finished)
-        self.act_show = self._action("Show in folder", "Open the folder that holds this item's output",
-                                     self.show_in_folder)
-        self.act_copy_path = self._action("Copy output path", "Copy the output file's path to the clipboard",
-                                          self.copy_output_path, "Ctrl+Shift+C")
-        self.act_export = self._action("Export selected to…", "Copy the selected finished outputs to a folder",
-                                       self.export_selected_dialog, "Ctrl+E")
-        self.act_paste = self._action("Paste", "Add an image or file paths from the clipboard",
-                                      self.paste_from_clipboard, QKeySequence.StandardKey.Paste)
-        self.act_upload = self._action("Upload…", "Send the selected finished items to Odnix (post, reel, "
-                                       "story, chat or profile picture)", self.upload_selected, "Ctrl+U",
-                                       SP.SP_ArrowUp)
-        self.act_copy_link = self._action("Copy link", "Copy the link of what the upload created",
-                                          self.copy_upload_link)
-        self.act_open_link = self._action("Open link", "Open the link of what the upload created in the browser",
-                                          self.open_upload_link)
-        self.act_cancel_upload = self._action("Cancel upload", "Stop the selected items' uploads",
-                                              self.cancel_selected_uploads)
-        self.act_crop = self._action("Crop for profile picture…", "Place the square of the profile picture "
-                                     "(the item then uses the profile preset)", self.crop_current)
+        self.act_show = self._action(
+            "Show in folder", "Open the folder that holds this item's output", self.show_in_folder
+        )
+        self.act_copy_path = self._action(
+            "Copy output path", "Copy the output file's path to the clipboard", self.copy_output_path, "Ctrl+Shift+C"
+        )
+        self.act_export = self._action(
+            "Export selected to…",
+            "Copy the selected finished outputs to a folder",
+            self.export_selected_dialog,
+            "Ctrl+E",
+        )
+        self.act_paste = self._action(
+            "Paste",
+            "Add an image or file paths from the clipboard",
+            self.paste_from_clipboard,
+            QKeySequence.StandardKey.Paste,
+        )
+        self.act_upload = self._action(
+            "Upload…",
+            "Send the selected finished items to Odnix (post, reel, story, chat or profile picture)",
+            self.upload_selected,
+            "Ctrl+U",
+            SP.SP_ArrowUp,
+        )
+        self.act_copy_link = self._action(
+            "Copy link", "Copy the link of what the upload created", self.copy_upload_link
+        )
+        self.act_open_link = self._action(
+            "Open link", "Open the link of what the upload created in the browser", self.open_upload_link
+        )
+        self.act_cancel_upload = self._action(
+            "Cancel upload", "Stop the selected items' uploads", self.cancel_selected_uploads
+        )
+        self.act_crop = self._action(
+            "Crop for profile picture…",
+            "Place the square of the profile picture (the item then uses the profile preset)",
+            self.crop_current,
+        )
 
     def _build_toolbar(self) -> None:
         bar = QToolBar("Main")
@@ -237,8 +306,9 @@ class MainWindow(QMainWindow):
         self.preset_combo.addItem("Auto (post for photos, reel for clips)", None)
         for name, preset in PRESETS.items():
             self.preset_combo.addItem(preset.title, name)
-            self.preset_combo.setItemData(self.preset_combo.count() - 1, preset.description,
-                                          Qt.ItemDataRole.ToolTipRole)
+            self.preset_combo.setItemData(
+                self.preset_combo.count() - 1, preset.description, Qt.ItemDataRole.ToolTipRole
+            )
         self.preset_combo.setCurrentIndex(max(0, self.preset_combo.findData(self.settings.batch_preset)))
         self.preset_combo.setToolTip("Preset for the whole batch; items of another kind use their default")
         self.preset_combo.currentIndexChanged.connect(self._on_batch_preset_changed)
@@ -305,7 +375,9 @@ class MainWindow(QMainWindow):
     @Slot()
     def add_files_dialog(self) -> None:
         files, _ = QFileDialog.getOpenFileNames(
-            self, "Add photos and clips", "",
+            self,
+            "Add photos and clips",
+            "",
             "Photos and clips (*.jpg *.jpeg *.png *.webp *.heic *.heif *.avif *.gif *.tif *.tiff *.bmp "
             "*.mp4 *.mov *.m4v *.mkv *.webm *.avi);;All files (*)",
         )
@@ -512,8 +584,9 @@ class MainWindow(QMainWindow):
     @Slot()
     def show_login(self, reason: str = "") -> LoginDialog:
         state = self.account.state
-        self.login_dialog = LoginDialog(self.account, self, state.server if state else "",
-                                        state.user if state else "", reason=reason)
+        self.login_dialog = LoginDialog(
+            self.account, self, state.server if state else "", state.user if state else "", reason=reason
+        )
         self.login_dialog.accepted.connect(self._on_logged_in)
         self.login_dialog.open()
         return self.login_dialog
@@ -533,11 +606,14 @@ class MainWindow(QMainWindow):
                 if row is not None:
                     self.table.selectionModel().select(
                         self.proxy.mapFromSource(self.model.index(row, Col.NAME)),
-                        QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows)
+                        QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows,
+                    )
             n = len(refused)
             self.statusBar().showMessage(
                 f"Logged in: {self.account.summary()} · the {n} item{'s' if n != 1 else ''} not sent "
-                f"{'are' if n != 1 else 'is'} selected: Upload… (Ctrl+U) to send again", 10000)
+                f"{'are' if n != 1 else 'is'} selected: Upload… (Ctrl+U) to send again",
+                10000,
+            )
 
     @Slot()
     def _on_uploads_finished(self) -> None:
@@ -547,8 +623,11 @@ class MainWindow(QMainWindow):
         done = sum(p is UploadPhase.DONE for p in phases)
         failed = sum(p is UploadPhase.FAILED for p in phases)
         self.statusBar().showMessage(
-            f"Uploads finished: {done} sent" + (f", {failed} failed (hover the Upload cell)" if failed else "")
-            + " · right-click a row to copy or open its link", 10000)
+            f"Uploads finished: {done} sent"
+            + (f", {failed} failed (hover the Upload cell)" if failed else "")
+            + " · right-click a row to copy or open its link",
+            10000,
+        )
         self._schedule_refresh()
 
     @Slot()
@@ -557,8 +636,10 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("The server refused the login: log in again, then upload again", 10000)
         if self.login_dialog is not None and self.login_dialog.isVisible():
             return
-        self.show_login("The server refused your login during an upload. Log in again, then "
-                        "choose Upload… to send the items that were not sent.")
+        self.show_login(
+            "The server refused your login during an upload. Log in again, then "
+            "choose Upload… to send the items that were not sent."
+        )
 
     @Slot()
     def logout(self) -> None:
@@ -583,9 +664,15 @@ class MainWindow(QMainWindow):
             self.show_login()
             return None
         session = self.account.session
-        dialog = UploadDialog(items, self.uploads.planner_for(items), self.runner,
-                              history=self.uploads.history_or_none(), server=session.server.url,
-                              user=session.username, parent=self)
+        dialog = UploadDialog(
+            items,
+            self.uploads.planner_for(items),
+            self.runner,
+            history=self.uploads.history_or_none(),
+            server=session.server.url,
+            user=session.username,
+            parent=self,
+        )
         dialog.accepted.connect(self._on_upload_accepted)
         self.upload_dialog = dialog
         dialog.open()
@@ -701,10 +788,23 @@ class MainWindow(QMainWindow):
 
     def _show_context_menu(self, pos) -> None:
         menu = QMenu(self)
-        for a in (self.act_compare, self.act_show, self.act_copy_path, self.act_export, None,
-                  self.act_crop, self.act_upload, self.act_copy_link, self.act_open_link, self.act_cancel_upload,
-                  None,
-                  self.act_cancel, self.act_retry, self.act_remove, self.act_clear):
+        for a in (
+            self.act_compare,
+            self.act_show,
+            self.act_copy_path,
+            self.act_export,
+            None,
+            self.act_crop,
+            self.act_upload,
+            self.act_copy_link,
+            self.act_open_link,
+            self.act_cancel_upload,
+            None,
+            self.act_cancel,
+            self.act_retry,
+            self.act_remove,
+            self.act_clear,
+        ):
             if a is None:
                 menu.addSeparator()
             else:
@@ -715,7 +815,8 @@ class MainWindow(QMainWindow):
     # -- closing -------------------------------------------------------------------
     def ask_to_close(self) -> bool:
         answer = QMessageBox.question(
-            self, "Cancel running jobs?",
+            self,
+            "Cancel running jobs?",
             "Some items are still being compressed or uploaded. Cancel them and close?\n"
             "Finished outputs are kept; nothing half-written is left behind.",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,

@@ -338,7 +338,11 @@ class QueueModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(item, col)
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (
-            Col.BEFORE_BYTES, Col.AFTER_BYTES, Col.SAVED, Col.DURATION, Col.FPS,
+            Col.BEFORE_BYTES,
+            Col.AFTER_BYTES,
+            Col.SAVED,
+            Col.DURATION,
+            Col.FPS,
         ):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.EditRole and col == Col.PRESET:

@@ -139,10 +139,10 @@ class UploadDialog(QDialog):
         self.target = QComboBox()
         for t in Target:
             self.target.addItem(t.title.capitalize(), t)
-            self.target.setItemData(self.target.count() - 1, PRESETS[t.value].description,
-                                    Qt.ItemDataRole.ToolTipRole)
-        self.target.setToolTip("Where the items go: a feed post, a reel, a story, a chat message "
-                               "or your profile picture")
+            self.target.setItemData(self.target.count() - 1, PRESETS[t.value].description, Qt.ItemDataRole.ToolTipRole)
+        self.target.setToolTip(
+            "Where the items go: a feed post, a reel, a story, a chat message or your profile picture"
+        )
         first_kind = items[0].kind if items else None
         default = Target.POST if first_kind is None or first_kind.value == "image" else Target.REEL
         if len(items) == 1 and items[0].used_preset in [t.value for t in Target]:
@@ -223,8 +223,9 @@ class UploadDialog(QDialog):
 
         default = StoryStyle()
         self.background_color = ColorButton(default.background_color, "Story background colour")
-        self.background_color.setToolTip("The story's background colour (behind the text and "
-                                         "around the picture); click to choose")
+        self.background_color.setToolTip(
+            "The story's background colour (behind the text and around the picture); click to choose"
+        )
         self.text_color = ColorButton(default.text_color, "Story text colour")
         self.text_color.setToolTip("The colour of the story text; click to choose")
         self.text_position = QComboBox()
@@ -239,8 +240,12 @@ class UploadDialog(QDialog):
         box = QWidget()
         row = QHBoxLayout(box)
         row.setContentsMargins(0, 0, 0, 0)
-        for label, widget in (("Background", self.background_color), ("Text", self.text_color),
-                              ("Position", self.text_position), ("Size", self.text_size)):
+        for label, widget in (
+            ("Background", self.background_color),
+            ("Text", self.text_color),
+            ("Position", self.text_position),
+            ("Size", self.text_size),
+        ):
             name = QLabel(label)
             name.setBuddy(widget)
             name.setToolTip(widget.toolTip())
@@ -313,8 +318,9 @@ class UploadDialog(QDialog):
             caption = ""
         else:
             caption = self.caption_text()
-        job = PreflightJob(self._want, target, self._plans, caption, self.history, self.server, self.user,
-                           style=self.story_style())
+        job = PreflightJob(
+            self._want, target, self._plans, caption, self.history, self.server, self.user, style=self.story_style()
+        )
         job.signals.finished.connect(self._on_checked)
         job.signals.failed.connect(self._on_check_failed)
         self._job = job
@@ -361,8 +367,9 @@ class UploadDialog(QDialog):
                 row.setToolTip(0, f"{check.name}: {check.message}")
                 ok = ok and check.ok
             if plan.media is None:
-                QTreeWidgetItem(parent, [f"{NOTE_MARK} the file is checked again after recompression, "
-                                         "before it is sent"])
+                QTreeWidgetItem(
+                    parent, [f"{NOTE_MARK} the file is checked again after recompression, before it is sent"]
+                )
             parent.setExpanded(True)
         problems = []
         if self.current_target() is self.Target.CHAT and not self.recipient.text().strip():

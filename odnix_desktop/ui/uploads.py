@@ -32,9 +32,15 @@ class UploadController(QObject):
     #: Emitted once per refused session, however many of its uploads fail.
     loginExpired = Signal()
 
-    def __init__(self, model: QueueModel, runner: JobRunner, account: AccountController,
-                 settings: Callable[[], Settings], history: Any | None = None,
-                 parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        model: QueueModel,
+        runner: JobRunner,
+        account: AccountController,
+        settings: Callable[[], Settings],
+        history: Any | None = None,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.model = model
         self.runner = runner
@@ -84,11 +90,16 @@ class UploadController(QObject):
                     from dataclasses import replace
 
                     options = replace(options, crop=item.crop)
-                out.append(PlannedUpload(
-                    item.id, item.source, None, options,
-                    f"compressed as {used}: it is compressed again with the {preset.title} preset "
-                    "before it is sent",
-                ))
+                out.append(
+                    PlannedUpload(
+                        item.id,
+                        item.source,
+                        None,
+                        options,
+                        f"compressed as {used}: it is compressed again with the {preset.title} preset "
+                        "before it is sent",
+                    )
+                )
         return out
 
     def planner_for(self, items: list[QueueItem]) -> Callable[[Any, bool], list[PlannedUpload]]:
@@ -127,8 +138,11 @@ class UploadController(QObject):
 
     def refused_login(self) -> list[QueueItem]:
         """Items whose last upload failed because the server refused the login."""
-        return [i for i in self.model.items()
-                if i.upload is not None and i.upload.failure == "log in again" and i.id not in self._jobs]
+        return [
+            i
+            for i in self.model.items()
+            if i.upload is not None and i.upload.failure == "log in again" and i.id not in self._jobs
+        ]
 
     def cancel(self, item_ids: list[int]) -> None:
         for item_id in item_ids:
@@ -167,8 +181,16 @@ class UploadController(QObject):
         job = self._jobs.get(key)
         sent = job.sent_file if job is not None else None
         warning = "; ".join(result.warnings) if result.warnings else ""
-        self._set(key, phase=UploadPhase.DONE, progress=None, url=result.url, result_id=result.id,
-                  error=warning, failure="", sent_file=sent)
+        self._set(
+            key,
+            phase=UploadPhase.DONE,
+            progress=None,
+            url=result.url,
+            result_id=result.id,
+            error=warning,
+            failure="",
+            sent_file=sent,
+        )
         self._ended(key)
 
     @Slot(int, str)
@@ -177,11 +199,13 @@ class UploadController(QObject):
         failure = job.failure if job is not None and job.failure else "failed"
         sent = job.sent_file if job is not None else None
         reason = job.reason if job is not None and job.reason else message
-        self._set(key, phase=UploadPhase.FAILED, progress=None, error=reason, failure=failure,
-                  sent_file=sent)
+        self._set(key, phase=UploadPhase.FAILED, progress=None, error=reason, failure=failure, sent_file=sent)
         self._ended(key)
-        if failure == "log in again" and job is not None and self.account.expire(
-                job.session, "the server refused the login during an upload: log in again"):
+        if (
+            failure == "log in again"
+            and job is not None
+            and self.account.expire(job.session, "the server refused the login during an upload: log in again")
+        ):
             self.loginExpired.emit()
 
     @Slot(int)
@@ -205,4 +229,3 @@ def link_of(item: QueueItem | None) -> str | None:
     if item is None or item.upload is None:
         return None
     return item.upload.url
-

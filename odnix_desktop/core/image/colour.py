@@ -23,7 +23,11 @@ def _srgb() -> ImageCms.ImageCmsProfile:
 def _transform(icc: bytes, in_mode: str, out_mode: str) -> ImageCms.ImageCmsTransform:
     src = ImageCms.ImageCmsProfile(io.BytesIO(icc))
     return ImageCms.buildTransform(
-        src, _srgb(), in_mode, out_mode, renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
+        src,
+        _srgb(),
+        in_mode,
+        out_mode,
+        renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
         flags=ImageCms.Flags.BLACKPOINTCOMPENSATION,
     )
 

@@ -84,12 +84,12 @@ def render_still(opened: decode.Opened, path: Path, geometry: Geometry, notes: l
     if geometry.crop is None and resize.can_decode_jpeg_fitted(opened.format, opened.image.mode):
         target = decode.stored_box(geometry.size, opened.orientation)
         try:
-            img = resize.decode_jpeg_fitted(str(path), opened.image.mode, opened.stored_size, target,
-                                            DRAFT_HEADROOM)
+            img = resize.decode_jpeg_fitted(str(path), opened.image.mode, opened.stored_size, target, DRAFT_HEADROOM)
         except resize.JpegDecodeError as exc:
             if exc.truncated:
-                raise CorruptMediaError(f"is truncated: the file ends before the picture does ({exc})",
-                                        path=path) from None
+                raise CorruptMediaError(
+                    f"is truncated: the file ends before the picture does ({exc})", path=path
+                ) from None
             raise CorruptMediaError(f"is damaged and cannot be decoded ({exc})", path=path) from None
         img = decode.upright(img, opened.orientation)
     else:

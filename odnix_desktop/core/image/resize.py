@@ -61,8 +61,9 @@ class JpegDecodeError(Exception):
         self.truncated = truncated
 
 
-def decode_jpeg_fitted(path: str, mode: str, stored: tuple[int, int], target: tuple[int, int],
-                       headroom: float) -> Image.Image:
+def decode_jpeg_fitted(
+    path: str, mode: str, stored: tuple[int, int], target: tuple[int, int], headroom: float
+) -> Image.Image:
     """Decode a JPEG with DCT shrink-on-load and Lanczos it to ``target`` (stored orientation).
 
     Runs entirely in libvips, which releases the GIL: Pillow's JPEG decoder holds

@@ -43,10 +43,7 @@ def _why_unusable(backend: keyring.backend.KeyringBackend) -> str | None:
     if name in _REFUSED_BACKENDS:
         return f"the keyring backend {name} is not used: {_REFUSED_BACKENDS[name]}"
     if name == "keyring.backends.fail.Keyring":
-        return (
-            "no system keyring was found (no Secret Service, KWallet, macOS Keychain "
-            "or Windows Credential Locker)"
-        )
+        return "no system keyring was found (no Secret Service, KWallet, macOS Keychain or Windows Credential Locker)"
     try:
         priority = float(backend.priority)  # type: ignore[arg-type]
     except (TypeError, ValueError, AttributeError):
@@ -84,9 +81,7 @@ class TokenStore:
         try:
             self._backend.set_password(self._service(server_url), user, token)
         except Exception as exc:  # noqa: BLE001 - backends leak D-Bus/OS errors of every kind
-            self.unavailable_reason = (
-                f"the system keyring refused to store the token ({type(exc).__name__})"
-            )
+            self.unavailable_reason = f"the system keyring refused to store the token ({type(exc).__name__})"
             log.warning("login token kept in memory only: %s", self.unavailable_reason)
             return False
         return True
@@ -98,9 +93,7 @@ class TokenStore:
         try:
             return self._backend.get_password(self._service(server_url), user)
         except Exception as exc:  # noqa: BLE001 - see save()
-            log.warning(
-                "could not read the login token from the system keyring (%s)", type(exc).__name__
-            )
+            log.warning("could not read the login token from the system keyring (%s)", type(exc).__name__)
             return None
 
     def forget(self, server_url: str, user: str) -> None:
@@ -112,9 +105,7 @@ class TokenStore:
         except keyring.errors.PasswordDeleteError:
             pass  # nothing stored
         except Exception as exc:  # noqa: BLE001 - see save()
-            log.warning(
-                "could not remove the login token from the system keyring (%s)", type(exc).__name__
-            )
+            log.warning("could not remove the login token from the system keyring (%s)", type(exc).__name__)
 
 
 @dataclass(frozen=True, slots=True)

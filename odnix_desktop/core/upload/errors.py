@@ -48,9 +48,7 @@ class UploadRefusedError(UploadError):
     ``server_message`` is the server's own text, cleaned of Python list brackets.
     """
 
-    def __init__(
-        self, message: str, *, server_message: str = "", status: int = 200, path: Path | None = None
-    ) -> None:
+    def __init__(self, message: str, *, server_message: str = "", status: int = 200, path: Path | None = None) -> None:
         self.server_message = server_message
         self.status = status
         super().__init__(message, path=path)
@@ -59,9 +57,7 @@ class UploadRefusedError(UploadError):
 class ServerError(UploadError):
     """The server failed (5xx) or answered something that is not its API (not JSON, a redirect)."""
 
-    def __init__(
-        self, message: str, *, status: int | None = None, path: Path | None = None
-    ) -> None:
+    def __init__(self, message: str, *, status: int | None = None, path: Path | None = None) -> None:
         self.status = status
         super().__init__(message, path=path)
 
@@ -77,9 +73,7 @@ class ConnectionLostError(UploadError):
     it may have.
     """
 
-    def __init__(
-        self, message: str, *, reached_server: bool | None, path: Path | None = None
-    ) -> None:
+    def __init__(self, message: str, *, reached_server: bool | None, path: Path | None = None) -> None:
         self.reached_server = reached_server
         super().__init__(message, path=path)
 

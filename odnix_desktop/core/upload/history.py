@@ -126,8 +126,7 @@ class UploadHistory:
             raise HistoryError(f"the upload history {self.path} cannot be used ({exc})") from None
         except OSError as exc:
             raise HistoryError(
-                f"the upload history folder {self.path.parent} cannot be created "
-                f"({exc.strerror or exc})"
+                f"the upload history folder {self.path.parent} cannot be created ({exc.strerror or exc})"
             ) from None
 
     @contextmanager
@@ -197,8 +196,7 @@ class UploadHistory:
     ) -> None:
         with self._connect() as con:
             con.execute(
-                "UPDATE uploads SET finished_at=?, status=?, result_id=?, result_url=?, error=?"
-                " WHERE id=?",
+                "UPDATE uploads SET finished_at=?, status=?, result_id=?, result_url=?, error=? WHERE id=?",
                 (_iso(_now()), status.value, result_id, result_url, error, row_id),
             )
 

@@ -139,9 +139,7 @@ def check_caption(target: Target, caption: str) -> Check:
     if target is Target.PROFILE:
         return Check("caption-length", not caption.strip(), "a profile picture takes no caption")
     if length > limit:
-        return Check(
-            "caption-length", False, f"the {word} is {length} characters; the limit is {limit}"
-        )
+        return Check("caption-length", False, f"the {word} is {length} characters; the limit is {limit}")
     return Check("caption-length", True, f"{word}: {length} of {limit} characters")
 
 
@@ -154,15 +152,11 @@ def check_media(target: Target, path: Path) -> tuple[list[Check], MediaFacts | N
     except OdnixError as exc:
         return [Check("media-type", False, f"{exc.reason}; a {target.title} needs {wanted}")], None
     if kind not in rules.kinds:
-        return [
-            Check("media-type", False, f"this is {_a(kind.value)}; a {target.title} needs {wanted}")
-        ], None
+        return [Check("media-type", False, f"this is {_a(kind.value)}; a {target.title} needs {wanted}")], None
     try:
         _, info = describe(path)
     except OdnixError as exc:
-        return [
-            Check("media-type", False, f"cannot be read as {_a(kind.value)}: {exc.reason}")
-        ], None
+        return [Check("media-type", False, f"cannot be read as {_a(kind.value)}: {exc.reason}")], None
     if kind is MediaKind.IMAGE:
         known = _IMAGE_TYPES.get(info.format.upper())
         if known is None:
@@ -181,8 +175,7 @@ def check_media(target: Target, path: Path) -> tuple[list[Check], MediaFacts | N
                 Check(
                     "media-type",
                     False,
-                    f"this clip's container cannot be sent as a {target.title}; "
-                    "compress it first (MP4)",
+                    f"this clip's container cannot be sent as a {target.title}; compress it first (MP4)",
                 )
             ], None
     facts = MediaFacts(kind, info, known[0], known[1])
@@ -196,8 +189,7 @@ def check_media(target: Target, path: Path) -> tuple[list[Check], MediaFacts | N
                 ok,
                 f"{info.width}×{info.height} px"
                 if ok
-                else f"the image is {info.width}×{info.height} px; the limit is "
-                f"{rules.max_side} px per side",
+                else f"the image is {info.width}×{info.height} px; the limit is {rules.max_side} px per side",
             )
         )
     if rules.max_bytes is not None:
@@ -216,9 +208,7 @@ def check_media(target: Target, path: Path) -> tuple[list[Check], MediaFacts | N
 
 
 def check_reel_quota(history: UploadHistory, server: str, user: str, now: datetime) -> Check:
-    used = history.count_since(
-        server=server, user=user, target=Target.REEL.value, since=utc_day_start(now)
-    )
+    used = history.count_since(server=server, user=user, target=Target.REEL.value, since=utc_day_start(now))
     if used >= REELS_PER_DAY:
         wait = next_utc_day(now) - now.astimezone(UTC)
         hours, rest = divmod(int(wait.total_seconds()), 3600)
@@ -232,9 +222,7 @@ def check_reel_quota(history: UploadHistory, server: str, user: str, now: dateti
     return Check("reel-quota", True, f"{used} of {REELS_PER_DAY} reels used today (UTC)")
 
 
-def check_duplicate_post(
-    history: UploadHistory, server: str, user: str, caption: str, now: datetime
-) -> Check:
+def check_duplicate_post(history: UploadHistory, server: str, user: str, caption: str, now: datetime) -> Check:
     since = now - DUPLICATE_COOLDOWN
     previous = history.latest_same_caption(
         server=server, user=user, target=Target.POST.value, caption=caption.strip(), since=since

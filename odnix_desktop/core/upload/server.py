@@ -33,15 +33,11 @@ class ServerAddress:
         parts = urlsplit(raw)
         scheme = parts.scheme.lower()
         if scheme not in ("http", "https"):
-            raise ServerAddressError(
-                f"the server address must start with https:// (not {parts.scheme}://)"
-            )
+            raise ServerAddressError(f"the server address must start with https:// (not {parts.scheme}://)")
         if not parts.hostname:
             raise ServerAddressError(f"{text!r} has no host name")
         if parts.username or parts.password:
-            raise ServerAddressError(
-                "put the user name and password in the login form, not in the server address"
-            )
+            raise ServerAddressError("put the user name and password in the login form, not in the server address")
         if parts.query or parts.fragment:
             raise ServerAddressError("the server address must not contain '?' or '#'")
         try:

@@ -58,12 +58,8 @@ def login(
         ),
         cancel=cancel,
     )
-    if answer.status in (400, 401, 403) or (
-        answer.status < 300 and answer.data.get("success") is False
-    ):
-        raise LoginFailedError(
-            f"login refused: {answer.server_message() or 'wrong user name or password'}"
-        )
+    if answer.status in (400, 401, 403) or (answer.status < 300 and answer.data.get("success") is False):
+        raise LoginFailedError(f"login refused: {answer.server_message() or 'wrong user name or password'}")
     answer.raise_for_failure("the login")
     token = answer.data.get("token") or answer.data.get("auth_token")
     if not isinstance(token, str) or not token:
@@ -96,9 +92,7 @@ def remember(session: Session, store: TokenStore) -> bool:
     return store.save(session.server.url, session.username, session.token)
 
 
-def restore(
-    account: Account, store: TokenStore, settings: HttpSettings | None = None
-) -> Session | None:
+def restore(account: Account, store: TokenStore, settings: HttpSettings | None = None) -> Session | None:
     """The stored session of ``account``, or None when no token is stored (not checked online)."""
     token = store.load(account.server, account.user)
     if not token:

@@ -215,9 +215,7 @@ def upload_reel(
                 Target.REEL,
                 None,
                 None,
-                warnings=(
-                    "the server accepted the reel but it is not on the profile yet; no id is known",
-                ),
+                warnings=("the server accepted the reel but it is not on the profile yet; no id is known",),
             )
         return found
 
@@ -269,9 +267,7 @@ def upload_story(
                 ),
                 file=FilePart("media", media, _upload_name(media, facts), facts.content_type),
                 after_body_stage=PROCESSING_STAGE if facts.kind.value == "video" else None,
-                read_timeout=session.settings.processing_timeout
-                if facts.kind.value == "video"
-                else None,
+                read_timeout=session.settings.processing_timeout if facts.kind.value == "video" else None,
             ),
             report=report,
             cancel=cancel,
@@ -316,13 +312,9 @@ def send_chat_media(
     """A photo or clip in the private chat with ``recipient`` (created if needed)."""
     recipient = recipient.strip().lstrip("@")
     if not recipient:
-        raise PreflightError(
-            "no recipient was given for the chat message", check="chat-recipient", path=media
-        )
+        raise PreflightError("no recipient was given for the chat message", check="chat-recipient", path=media)
     if recipient.lower() == session.username.lower():
-        raise PreflightError(
-            "you cannot send a chat message to yourself", check="chat-recipient", path=media
-        )
+        raise PreflightError("you cannot send a chat message to yourself", check="chat-recipient", path=media)
 
     def before(http: OdnixHttp) -> int:
         found = _profile(http, recipient, cancel, media)
@@ -420,9 +412,7 @@ def upload_profile_picture(
         answer.raise_for_failure("the profile picture", media)
         user = _object(answer.data, "user", "the profile picture", media)
         url = user.get("profile_picture") or user.get("profile_picture_url")
-        return ProfilePictureResult(
-            Target.PROFILE, None, session.server.absolute(str(url) if url else None)
-        )
+        return ProfilePictureResult(Target.PROFILE, None, session.server.absolute(str(url) if url else None))
 
     return _run(
         Target.PROFILE,
@@ -464,14 +454,10 @@ def upload(
     if target is Target.REEL:
         return upload_reel(session, media, caption, **common)
     if target is Target.STORY:
-        story_style = (
-            replace(style, text=caption or style.text) if style else StoryStyle(text=caption)
-        )
+        story_style = replace(style, text=caption or style.text) if style else StoryStyle(text=caption)
         return upload_story(session, media, story_style, **common)
     if target is Target.CHAT:
-        return send_chat_media(
-            session, recipient or "", media, caption, one_time=one_time, **common
-        )
+        return send_chat_media(session, recipient or "", media, caption, one_time=one_time, **common)
     return upload_profile_picture(session, media, **common)
 
 
@@ -537,9 +523,7 @@ def _run(
         raise
     history.finish(row, UploadStatus.DONE, result_id=result.id, result_url=result.url)
     report(UploadProgress(1.0, "done", bytes_sent=size, bytes_total=size))
-    log.info(
-        "%s uploaded to %s: id %s %s", target.value, session.server.url, result.id, result.url or ""
-    )
+    log.info("%s uploaded to %s: id %s %s", target.value, session.server.url, result.id, result.url or "")
     return replace(result, history_id=row)
 
 
@@ -584,9 +568,7 @@ def _profile(http: OdnixHttp, username: str, cancel: CancelToken | None, path: P
 
 
 def _omzos(http: OdnixHttp, cancel: CancelToken | None, path: Path) -> dict[str, Mapping[str, Any]]:
-    answer = http.send(
-        Request("GET", "/api/profile/me/", "the profile", idempotent=True), cancel=cancel, path=path
-    )
+    answer = http.send(Request("GET", "/api/profile/me/", "the profile", idempotent=True), cancel=cancel, path=path)
     if answer.status >= 400:
         answer.raise_for_failure("the profile", path)
     omzos = answer.data.get("omzos")
@@ -610,9 +592,7 @@ def _find_new_reel(
         return None
     same = [o for o in new if str(o.get("caption") or "").strip() == caption.strip()] or new
     newest = max(same, key=lambda o: (str(o.get("timestamp") or ""), _int(o.get("id"))))
-    return ReelResult(
-        Target.REEL, _text(newest.get("id")), http.server.absolute(newest.get("video_url"))
-    )
+    return ReelResult(Target.REEL, _text(newest.get("id")), http.server.absolute(newest.get("video_url")))
 
 
 def _int(value: Any) -> int:

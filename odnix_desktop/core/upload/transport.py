@@ -268,9 +268,7 @@ class _Retry(Exception):  # noqa: N818 - internal control flow, never escapes
 class OdnixHttp:
     """Sends :class:`Request` s to one server, with an optional token (never logged)."""
 
-    def __init__(
-        self, server: ServerAddress, token: str | None = None, settings: HttpSettings | None = None
-    ) -> None:
+    def __init__(self, server: ServerAddress, token: str | None = None, settings: HttpSettings | None = None) -> None:
         self.server = server
         self._token = token
         self.settings = settings or HttpSettings()
@@ -315,9 +313,7 @@ class OdnixHttp:
                     raise Cancelled(path=path) from None
 
     # One try ---------------------------------------------------------------------------------
-    def _attempt(
-        self, req: Request, sink: _ProgressSink, cancel: CancelToken | None, path: Path | None
-    ) -> Answer:
+    def _attempt(self, req: Request, sink: _ProgressSink, cancel: CancelToken | None, path: Path | None) -> Answer:
         url = self.server.endpoint(req.path)
         headers = {"User-Agent": f"odnix-desktop/{__version__}", "Accept": "application/json"}
         if req.authenticated:
@@ -385,8 +381,7 @@ class OdnixHttp:
             if abort.aborted:
                 raise Cancelled(path=path) from None
             raise TLSError(
-                f"the server's TLS certificate could not be verified ({_reason(exc)}); "
-                "nothing was sent",
+                f"the server's TLS certificate could not be verified ({_reason(exc)}); nothing was sent",
                 path=path,
             ) from None
         except requests.exceptions.RequestException as exc:
@@ -426,8 +421,7 @@ class OdnixHttp:
         if body.total and not body.complete:
             return _Retry(
                 ConnectionLostError(
-                    f"{happened} while sending {req.what}, before all of it was sent; "
-                    "the server cannot have used it",
+                    f"{happened} while sending {req.what}, before all of it was sent; the server cannot have used it",
                     reached_server=False,
                     path=path,
                 )
@@ -440,9 +434,7 @@ class OdnixHttp:
             path=path,
         )
 
-    def _answer(
-        self, req: Request, response: requests.Response, body: _BodyState, path: Path | None
-    ) -> Answer:
+    def _answer(self, req: Request, response: requests.Response, body: _BodyState, path: Path | None) -> Answer:
         status = response.status_code
         log.info("%s %s -> HTTP %d", req.method, req.path, status)
         data = _json_object(response)
@@ -451,9 +443,7 @@ class OdnixHttp:
             if not req.authenticated:
                 raise LoginFailedError(f"login refused: {detail or 'wrong user name or password'}")
             raise LoginRequiredError(
-                "the server no longer accepts your login"
-                + (f" ({detail})" if detail else "")
-                + ": log in again",
+                "the server no longer accepts your login" + (f" ({detail})" if detail else "") + ": log in again",
                 path=path,
             )
         if 300 <= status < 400:

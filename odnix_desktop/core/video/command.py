@@ -26,8 +26,13 @@ TAG_BT709 = "setparams=range=tv:color_primaries=bt709:color_trc=bt709:colorspace
 
 # Matrix names as ``scale`` (swscale) understands them.
 _SWS_MATRIX = {
-    "bt709": "bt709", "smpte170m": "smpte170m", "bt470bg": "bt470bg", "fcc": "fcc",
-    "smpte240m": "smpte240m", "bt2020nc": "bt2020", "bt2020c": "bt2020",
+    "bt709": "bt709",
+    "smpte170m": "smpte170m",
+    "bt470bg": "bt470bg",
+    "fcc": "fcc",
+    "smpte240m": "smpte240m",
+    "bt2020nc": "bt2020",
+    "bt2020c": "bt2020",
 }
 
 
@@ -114,8 +119,9 @@ def source_colour(probe: VideoProbe) -> Colour:
     hd = max(v.width, v.height) >= 1280 or min(v.width, v.height) >= 720
     default = "bt709" if hd else "smpte170m"
     matrix = v.color_space if v.color_space in _SWS_MATRIX else default
-    primaries = v.color_primaries or ("bt2020" if matrix.startswith("bt2020") else
-                                      "bt709" if matrix == "bt709" else "smpte170m")
+    primaries = v.color_primaries or (
+        "bt2020" if matrix.startswith("bt2020") else "bt709" if matrix == "bt709" else "smpte170m"
+    )
     transfer = v.color_transfer or "bt709"
     rng = v.color_range or ("pc" if v.pix_fmt.startswith("yuvj") else "tv")
     return Colour(matrix=matrix, primaries=primaries, transfer=transfer, range=rng, hdr=probe.hdr)
@@ -192,8 +198,10 @@ def colour_filters(colour: Colour, width: int, height: int, *, rgb: bool = False
     with explicit matrices, so BT.709 stays BT.709 and BT.601 is converted, not relabelled.
     """
     if colour.needs_zscale:
-        src = (f"tin={colour.transfer}:min={colour.matrix}:pin={colour.primaries}"
-               f":rin={'full' if colour.range == 'pc' else 'limited'}")
+        src = (
+            f"tin={colour.transfer}:min={colour.matrix}:pin={colour.primaries}"
+            f":rin={'full' if colour.range == 'pc' else 'limited'}"
+        )
         if colour.hdr is not None:
             chain = [
                 f"zscale=w={width}:h={height}:filter=bicubic:{src}:t=linear:npl=100",
@@ -203,8 +211,7 @@ def colour_filters(colour: Colour, width: int, height: int, *, rgb: bool = False
                 "zscale=t=bt709:m=bt709:r=tv:dither=ordered" if not rgb else "zscale=t=bt709:m=bt709:r=tv",
             ]
         else:
-            chain = [f"zscale=w={width}:h={height}:filter=bicubic:{src}:t=bt709:m=bt709:p=bt709:r=tv"
-                     ":dither=ordered"]
+            chain = [f"zscale=w={width}:h={height}:filter=bicubic:{src}:t=bt709:m=bt709:p=bt709:r=tv:dither=ordered"]
         chain.append("format=rgb24" if rgb else "format=yuv420p")
         chain.append("setsar=1")
         if not rgb:
@@ -212,11 +219,12 @@ def colour_filters(colour: Colour, width: int, height: int, *, rgb: bool = False
         return chain
     in_matrix = _SWS_MATRIX.get(colour.matrix, "bt709")
     if rgb:
-        scale = (f"scale=w={width}:h={height}:flags=bicubic:in_color_matrix={in_matrix}"
-                 f":in_range={colour.range}")
+        scale = f"scale=w={width}:h={height}:flags=bicubic:in_color_matrix={in_matrix}:in_range={colour.range}"
         return [scale, "format=rgb24", "setsar=1"]
-    scale = (f"scale=w={width}:h={height}:flags=bicubic:in_color_matrix={in_matrix}"
-             f":out_color_matrix=bt709:in_range={colour.range}:out_range=tv")
+    scale = (
+        f"scale=w={width}:h={height}:flags=bicubic:in_color_matrix={in_matrix}"
+        f":out_color_matrix=bt709:in_range={colour.range}:out_range=tv"
+    )
     return [scale, "format=yuv420p", "setsar=1", TAG_BT709]
 
 
@@ -243,11 +251,32 @@ def encode_args(exe: Path, source: Path, dest: Path, plan: EncodePlan) -> list[s
     if plan.limit is not None:
         args += ["-t", _seconds(plan.limit)]
     args += [
-        "-map_metadata", "-1", "-map_chapters", "-1", "-sn", "-dn",
-        "-vf", video_filter(plan),
-        "-c:v", "libx264", "-preset", plan.x264_preset, "-crf", str(plan.crf),
-        "-profile:v", "high", "-pix_fmt", "yuv420p",
-        "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv",
+        "-map_metadata",
+        "-1",
+        "-map_chapters",
+        "-1",
+        "-sn",
+        "-dn",
+        "-vf",
+        video_filter(plan),
+        "-c:v",
+        "libx264",
+        "-preset",
+        plan.x264_preset,
+        "-crf",
+        str(plan.crf),
+        "-profile:v",
+        "high",
+        "-pix_fmt",
+        "yuv420p",
+        "-colorspace",
+        "bt709",
+        "-color_primaries",
+        "bt709",
+        "-color_trc",
+        "bt709",
+        "-color_range",
+        "tv",
     ]
     if plan.audio_index is not None:
         args += ["-c:a", "aac", "-b:a", f"{plan.audio_bitrate_k}k"]
@@ -261,12 +290,36 @@ def encode_args(exe: Path, source: Path, dest: Path, plan: EncodePlan) -> list[s
 
 def remux_args(exe: Path, source: Path, dest: Path, video_index: int, audio_index: int | None) -> list[str]:
     """The source's own streams in a fresh MP4: no metadata, no extra tracks, index first."""
-    args = [str(exe), "-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-i", str(source),
-            "-map", f"0:{video_index}"]
+    args = [
+        str(exe),
+        "-hide_banner",
+        "-nostdin",
+        "-loglevel",
+        "error",
+        "-y",
+        "-i",
+        str(source),
+        "-map",
+        f"0:{video_index}",
+    ]
     if audio_index is not None:
         args += ["-map", f"0:{audio_index}"]
-    args += ["-c", "copy", "-map_metadata", "-1", "-map_chapters", "-1", "-sn", "-dn",
-             "-movflags", "+faststart", *progress_args(), "-f", "mp4", str(dest)]
+    args += [
+        "-c",
+        "copy",
+        "-map_metadata",
+        "-1",
+        "-map_chapters",
+        "-1",
+        "-sn",
+        "-dn",
+        "-movflags",
+        "+faststart",
+        *progress_args(),
+        "-f",
+        "mp4",
+        str(dest),
+    ]
     return args
 
 
@@ -276,13 +329,27 @@ def preview_size(width: int, height: int, max_size: tuple[int, int]) -> tuple[in
     return even_down(round(width * scale)), even_down(round(height * scale))
 
 
-def frame_args(exe: Path, source: Path, t: float, video_index: int, colour: Colour,
-               size: tuple[int, int]) -> list[str]:
+def frame_args(exe: Path, source: Path, t: float, video_index: int, colour: Colour, size: tuple[int, int]) -> list[str]:
     """One frame at ``t`` (input seeking, so only from the keyframe before it), as PPM on stdout."""
     args = [str(exe), "-hide_banner", "-nostdin", "-loglevel", "error"]
     if t > 0:
         args += ["-ss", _seconds(t)]
-    args += ["-i", str(source), "-map", f"0:{video_index}", "-frames:v", "1", "-an", "-sn", "-dn",
-             "-vf", ",".join(colour_filters(colour, size[0], size[1], rgb=True)),
-             "-c:v", "ppm", "-f", "image2pipe", "pipe:1"]
+    args += [
+        "-i",
+        str(source),
+        "-map",
+        f"0:{video_index}",
+        "-frames:v",
+        "1",
+        "-an",
+        "-sn",
+        "-dn",
+        "-vf",
+        ",".join(colour_filters(colour, size[0], size[1], rgb=True)),
+        "-c:v",
+        "ppm",
+        "-f",
+        "image2pipe",
+        "pipe:1",
+    ]
     return args

@@ -79,9 +79,7 @@ def meaningful_line(lines: Iterable[str]) -> str | None:
     return cleaned[-1] if cleaned else None
 
 
-def error_for(
-    lines: Sequence[str], path: Path | None, *, doing: str, returncode: int | None = None
-) -> OdnixError:
+def error_for(lines: Sequence[str], path: Path | None, *, doing: str, returncode: int | None = None) -> OdnixError:
     """The core error for a failed ffmpeg run; ``doing`` is e.g. ``"encoding"``."""
     line = meaningful_line(lines)
     text = "\n".join(lines).lower()

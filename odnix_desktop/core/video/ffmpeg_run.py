@@ -177,9 +177,7 @@ def run_ffmpeg(
         raise Cancelled(path=path)
     log.debug("running %s", " ".join(args))
     try:
-        proc = subprocess.Popen(
-            list(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, **quiet_popen_kwargs()
-        )
+        proc = subprocess.Popen(list(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, **quiet_popen_kwargs())
     except FileNotFoundError:
         raise ToolMissingError(f"ffmpeg could not be started ({args[0]} not found)") from None
     except PermissionError:

@@ -53,6 +53,4 @@ def frame_at(
             break
     lines = result.stderr.decode("utf-8", errors="replace").splitlines()
     detail = diagnose.meaningful_line(lines)
-    raise CorruptMediaError(
-        f"no frame could be decoded at {t:.2f} s" + (f": {detail}" if detail else ""), path=path
-    )
+    raise CorruptMediaError(f"no frame could be decoded at {t:.2f} s" + (f": {detail}" if detail else ""), path=path)

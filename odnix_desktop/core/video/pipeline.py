@@ -84,8 +84,14 @@ def _after(path: Path, plan: EncodePlan) -> MediaInfo:
         return probe(path).media_info()
     except OdnixError as exc:  # pragma: no cover - we just wrote it
         log.warning("could not probe the output %s: %s", path, exc)
-        return MediaInfo(bytes=path.stat().st_size, width=plan.width, height=plan.height, format="H.264",
-                         duration=plan.expected_duration, fps=float(plan.fps))
+        return MediaInfo(
+            bytes=path.stat().st_size,
+            width=plan.width,
+            height=plan.height,
+            format="H.264",
+            duration=plan.expected_duration,
+            fps=float(plan.fps),
+        )
 
 
 def compress_video(
@@ -115,9 +121,15 @@ def compress_video(
     status = Status.COMPRESSED
     with temporary_output(final) as encoded:
         run_ffmpeg(
-            command.encode_args(exe, source, encoded, plan), path=source,
-            expected_duration=plan.expected_duration, report=report, cancel=cancel,
-            stall_timeout=stall_timeout, stage="encoding", span=ENCODE_SPAN, doing="encoding",
+            command.encode_args(exe, source, encoded, plan),
+            path=source,
+            expected_duration=plan.expected_duration,
+            report=report,
+            cancel=cancel,
+            stall_timeout=stall_timeout,
+            stage="encoding",
+            span=ENCODE_SPAN,
+            doing="encoding",
         )
         check_cancel(cancel, source)
         encoded_bytes = encoded.stat().st_size
@@ -125,13 +137,15 @@ def compress_video(
             raise ProbeError("ffmpeg wrote an empty file: the clip has no readable frames", path=source)
         with temporary_output(final) as remuxed:
             chosen = encoded
-            if (options.keep_original_if_smaller and encoded_bytes >= info.bytes
-                    and meets_limits(info, limits, options)):
-                if _remux(exe, info, remuxed, report, cancel, stall_timeout) and \
-                        remuxed.stat().st_size <= encoded_bytes:
+            if options.keep_original_if_smaller and encoded_bytes >= info.bytes and meets_limits(info, limits, options):
+                if (
+                    _remux(exe, info, remuxed, report, cancel, stall_timeout)
+                    and remuxed.stat().st_size <= encoded_bytes
+                ):
                     chosen, status = remuxed, Status.KEPT_ORIGINAL
-                    notes.append("compression did not make it smaller; the original streams were kept, "
-                                 "metadata removed")
+                    notes.append(
+                        "compression did not make it smaller; the original streams were kept, metadata removed"
+                    )
             check_cancel(cancel, source)
             report(Progress(REMUX_SPAN[1], "writing"))
             written = commit(chosen, final)
@@ -151,14 +165,21 @@ def compress_video(
     )
 
 
-def _remux(exe: Path, info: VideoProbe, dest: Path, report: Report, cancel: CancelToken | None,
-           stall_timeout: float) -> bool:
+def _remux(
+    exe: Path, info: VideoProbe, dest: Path, report: Report, cancel: CancelToken | None, stall_timeout: float
+) -> bool:
     audio = None if info.audio is None else info.audio.index
     try:
         run_ffmpeg(
-            command.remux_args(exe, info.path, dest, info.video.index, audio), path=info.path,
-            expected_duration=info.duration, report=report, cancel=cancel, stall_timeout=stall_timeout,
-            stage="keeping original", span=REMUX_SPAN, doing="remuxing",
+            command.remux_args(exe, info.path, dest, info.video.index, audio),
+            path=info.path,
+            expected_duration=info.duration,
+            report=report,
+            cancel=cancel,
+            stall_timeout=stall_timeout,
+            stage="keeping original",
+            span=REMUX_SPAN,
+            doing="remuxing",
         )
     except Cancelled:
         raise

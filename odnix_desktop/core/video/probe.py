@@ -24,14 +24,33 @@ HDR_TRANSFERS = {"smpte2084": "PQ", "arib-std-b67": "HLG"}
 #: Demuxer names ffmpeg prints for the MP4/QuickTime family.
 MP4_FAMILY = "mov,mp4,m4a,3gp,3g2,mj2"
 
-_CHANNEL_LAYOUTS = {"mono": 1, "stereo": 2, "2.1": 3, "3.0": 3, "quad": 4, "4.0": 4, "4.1": 5, "5.0": 5,
-                    "5.1": 6, "6.0": 6, "6.1": 7, "7.0": 7, "7.1": 8, "hexagonal": 6, "octagonal": 8,
-                    "downmix": 2}
+_CHANNEL_LAYOUTS = {
+    "mono": 1,
+    "stereo": 2,
+    "2.1": 3,
+    "3.0": 3,
+    "quad": 4,
+    "4.0": 4,
+    "4.1": 5,
+    "5.0": 5,
+    "5.1": 6,
+    "6.0": 6,
+    "6.1": 7,
+    "7.0": 7,
+    "7.1": 8,
+    "hexagonal": 6,
+    "octagonal": 8,
+    "downmix": 2,
+}
 _COLOUR_WORD = re.compile(r"^(bt\d|smpte|fcc|gbr|ycgco|unknown|reserved|film|iec|log|linear|arib|chroma|ictcp|ipt)")
-_DURATION = re.compile(r"^\s*Duration:\s*(?P<d>N/A|\d+:\d\d:\d\d(?:\.\d+)?)(?:,\s*start:\s*(?P<s>-?[\d.]+))?"
-                       r"(?:,\s*bitrate:\s*(?P<b>N/A|\d+)\s*kb/s)?")
-_STREAM = re.compile(r"^\s*Stream #(?P<file>\d+):(?P<idx>\d+)(?:\[[^\]]*\])?(?:\([^)]*\))?:\s*"
-                     r"(?P<type>Video|Audio|Subtitle|Data|Attachment):\s*(?P<rest>.*)$")
+_DURATION = re.compile(
+    r"^\s*Duration:\s*(?P<d>N/A|\d+:\d\d:\d\d(?:\.\d+)?)(?:,\s*start:\s*(?P<s>-?[\d.]+))?"
+    r"(?:,\s*bitrate:\s*(?P<b>N/A|\d+)\s*kb/s)?"
+)
+_STREAM = re.compile(
+    r"^\s*Stream #(?P<file>\d+):(?P<idx>\d+)(?:\[[^\]]*\])?(?:\([^)]*\))?:\s*"
+    r"(?P<type>Video|Audio|Subtitle|Data|Attachment):\s*(?P<rest>.*)$"
+)
 _INPUT = re.compile(r"^Input #\d+,\s*(?P<fmt>.+?),\s*from\s")
 _TAG = re.compile(r"^(?P<indent>\s+)(?P<key>[^:]+?)\s*:\s?(?P<value>.*)$")
 _ROTATION = re.compile(r"(?i)display\s*matrix:\s*rotation of\s*(?P<deg>-?[\d.]+)\s*degrees")
@@ -129,7 +148,10 @@ class VideoProbe:
         fps = self.fps
         codec = self.video.codec.upper() if self.video.codec != "h264" else "H.264"
         return MediaInfo(
-            bytes=self.bytes, width=width, height=height, format=codec,
+            bytes=self.bytes,
+            width=width,
+            height=height,
+            format=codec,
             duration=None if self.duration is None else round(self.duration, 3),
             fps=None if fps is None else round(float(fps), 3),
         )
@@ -249,9 +271,20 @@ def _parse_video(index: int, rest: str) -> VideoStream | None:
     if pix_fmt.startswith("yuvj") and rng is None:
         rng = "pc"
     return VideoStream(
-        index=index, codec=codec, profile=profile, pix_fmt=pix_fmt, bit_depth=_bit_depth(pix_fmt),
-        width=width, height=height, sar=sar, fps=fps, tbr=tbr, color_range=rng, color_space=space,
-        color_primaries=prim, color_transfer=trc,
+        index=index,
+        codec=codec,
+        profile=profile,
+        pix_fmt=pix_fmt,
+        bit_depth=_bit_depth(pix_fmt),
+        width=width,
+        height=height,
+        sar=sar,
+        fps=fps,
+        tbr=tbr,
+        color_range=rng,
+        color_space=space,
+        color_primaries=prim,
+        color_transfer=trc,
     )
 
 
@@ -393,8 +426,13 @@ def probe(source: Path) -> VideoProbe:
         raise UnsupportedMediaError("holds no video stream", path=source)
     video = info.videos[0]
     return VideoProbe(
-        path=source, bytes=size, container=info.container, duration=info.duration, video=video,
-        audio=info.audios[0] if info.audios else None, tags=info.tags,
+        path=source,
+        bytes=size,
+        container=info.container,
+        duration=info.duration,
+        video=video,
+        audio=info.audios[0] if info.audios else None,
+        tags=info.tags,
     )
 
 
@@ -403,5 +441,4 @@ def _probe_failure(text: str, source: Path) -> OdnixError:
     err = diagnose.error_for(lines, source, doing="reading the file")
     if isinstance(err, (CorruptMediaError, UnsupportedMediaError, ProbeError)):
         return err
-    return ProbeError(f"could not be read as a video: {diagnose.meaningful_line(lines) or 'no details'}",
-                      path=source)
+    return ProbeError(f"could not be read as a video: {diagnose.meaningful_line(lines) or 'no details'}", path=source)

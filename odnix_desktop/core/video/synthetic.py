@@ -28,8 +28,18 @@ def test_clip_args(
     extra: Sequence[str] = (),
 ) -> list[str]:
     """The ffmpeg arguments for a test clip (a pure function)."""
-    args = [str(exe), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
-            "-f", "lavfi", "-i", f"testsrc2=s={size[0]}x{size[1]}:r={rate:g}:d={seconds:g}"]
+    args = [
+        str(exe),
+        "-hide_banner",
+        "-nostdin",
+        "-loglevel",
+        "error",
+        "-y",
+        "-f",
+        "lavfi",
+        "-i",
+        f"testsrc2=s={size[0]}x{size[1]}:r={rate:g}:d={seconds:g}",
+    ]
     if audio:
         args += ["-f", "lavfi", "-i", f"sine=f=440:d={seconds:g}:sample_rate=44100"]
     if video_filter:

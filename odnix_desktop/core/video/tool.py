@@ -45,7 +45,10 @@ def run_quick(args: list[str], timeout: float = 60.0) -> subprocess.CompletedPro
     """Run a short ffmpeg command (probe, one frame) and capture its output."""
     try:
         return subprocess.run(
-            args, capture_output=True, timeout=timeout, check=False,
+            args,
+            capture_output=True,
+            timeout=timeout,
+            check=False,
             **quiet_popen_kwargs(),
         )
     except FileNotFoundError:
