@@ -279,7 +279,7 @@ def compress_main(argv: Sequence[str]) -> int:
     configure_logging(args.verbose)
     if args.max_dimension is not None and args.max_dimension < 16:
         parser.error("--max-dimension must be at least 16")
-    entries = collect(args.paths)
+    entries = collect(args.paths, out_root=args.output)
     started = time.perf_counter()
     interactive = sys.stderr.isatty() and not args.json
 

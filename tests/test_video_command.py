@@ -132,7 +132,7 @@ def test_plan_rejects_start_past_end() -> None:
 def test_encode_args_reel() -> None:
     plan = command.plan_encode(make_probe(duration=120.0), REEL, start=5.0)
     args = command.encode_args(EXE, SRC, DST, plan)
-    assert args[0] == str(EXE) and args[-1] == str(DST)
+    assert args[0] == str(EXE) and args[-1] == "file:" + str(DST)
     # input seeking: -ss before -i; the cap is an output option
     assert args.index("-ss") < args.index("-i") < args.index("-t")
     assert args[args.index("-ss") + 1] == "5" and args[args.index("-t") + 1] == "90"

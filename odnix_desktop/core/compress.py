@@ -11,8 +11,9 @@ import time
 from pathlib import Path, PurePath
 
 from odnix_desktop.core.errors import Cancelled, OdnixError
-from odnix_desktop.core.media import MediaKind, sniff_kind
+from odnix_desktop.core.media import MediaKind, SpecialFileError, sniff_kind
 from odnix_desktop.core.options import CompressOptions, CompressResult, Status
+from odnix_desktop.core.output import mark_output_root
 from odnix_desktop.core.progress import CancelToken, Report, no_report
 
 log = logging.getLogger(__name__)
@@ -32,10 +33,14 @@ def compress(
     if kind is MediaKind.IMAGE:
         from odnix_desktop.core.image.pipeline import compress_image
 
-        return compress_image(source, out_root, options, rel_dir=rel_dir, report=report, cancel=cancel)
-    from odnix_desktop.core.video.pipeline import compress_video
+        result = compress_image(source, out_root, options, rel_dir=rel_dir, report=report, cancel=cancel)
+    else:
+        from odnix_desktop.core.video.pipeline import compress_video
 
-    return compress_video(source, out_root, options, rel_dir=rel_dir, report=report, cancel=cancel)
+        result = compress_video(source, out_root, options, rel_dir=rel_dir, report=report, cancel=cancel)
+    if result.output is not None:
+        mark_output_root(out_root)  # later runs never take this folder as input
+    return result
 
 
 def run_item(
@@ -53,6 +58,10 @@ def run_item(
         return compress(source, out_root, options, rel_dir=rel_dir, report=report, cancel=cancel)
     except Cancelled:
         return CompressResult(source=source, status=Status.CANCELLED, seconds=time.perf_counter() - started)
+    except SpecialFileError as exc:  # a FIFO, socket or device: never opened, not a failure
+        return CompressResult(
+            source=source, status=Status.SKIPPED, warnings=(str(exc),), seconds=time.perf_counter() - started
+        )
     except OdnixError as exc:
         message = str(exc) if exc.path is not None else f"{source.name}: {exc}"
         log.info("%s", message)

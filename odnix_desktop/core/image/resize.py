@@ -4,8 +4,11 @@ releases the GIL), Pillow otherwise (alpha, exotic modes, or no libvips)."""
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from PIL import Image
+
+from odnix_desktop.core.media import open_regular
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +74,17 @@ def decode_jpeg_fitted(
     """
     assert pyvips is not None
     factor = shrink_factor(stored, target, headroom)
+    # Loaded from an open descriptor, never by name: ``new_from_file`` reads options out
+    # of a name (``x.jpg[shrink=2]`` would load ``x.jpg``), and a FIFO is refused unopened.
+    with open_regular(Path(path)) as fh:
+        return _decode_jpeg_fd(fh.fileno(), mode, factor, target)
+
+
+def _decode_jpeg_fd(fd: int, mode: str, factor: int, target: tuple[int, int]) -> Image.Image:
+    assert pyvips is not None
     try:
-        v = pyvips.Image.new_from_file(path, shrink=factor, access="sequential", fail_on="truncated")
+        source = pyvips.Source.new_from_descriptor(fd)
+        v = pyvips.Image.new_from_source(source, "", shrink=factor, access="sequential", fail_on="truncated")
         if v.bands != _VIPS_FORMATS[mode]:
             v = v.colourspace("b-w" if mode == "L" else "srgb")[: _VIPS_FORMATS[mode]]
         if (v.width, v.height) != target:

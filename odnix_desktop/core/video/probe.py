@@ -14,9 +14,9 @@ from fractions import Fraction
 from pathlib import Path
 
 from odnix_desktop.core.errors import CorruptMediaError, OdnixError, ProbeError, UnsupportedMediaError
-from odnix_desktop.core.media import MediaInfo
+from odnix_desktop.core.media import MediaInfo, MediaKind
 from odnix_desktop.core.video import diagnose
-from odnix_desktop.core.video.tool import ffmpeg_exe, run_quick
+from odnix_desktop.core.video.tool import ffmpeg_exe, file_arg, run_quick
 
 log = logging.getLogger(__name__)
 
@@ -406,7 +406,33 @@ def _with_rotation(stream: VideoStream, rotation: int) -> VideoStream:
 
 
 def probe_args(exe: Path, source: Path) -> list[str]:
-    return [str(exe), "-hide_banner", "-nostdin", "-i", str(source)]
+    return [str(exe), "-hide_banner", "-nostdin", "-i", file_arg(source)]
+
+
+#: Seconds the content fallback of :func:`sniff_with_ffmpeg` may take per file.
+SNIFF_TIMEOUT_S = 20.0
+
+
+def sniff_with_ffmpeg(source: Path) -> MediaKind | None:
+    """Ask ffmpeg's demuxers what an unrecognised file is: VIDEO, IMAGE, or None (unknown).
+
+    Used only when no magic number matched, so a folder of documents costs one short
+    ffmpeg run per unknown file. A file ffmpeg reads as audio only is refused here.
+    """
+    try:
+        result = run_quick(probe_args(ffmpeg_exe(), source), timeout=SNIFF_TIMEOUT_S)
+    except OdnixError as exc:
+        log.info("ffmpeg could not judge %s: %s", source, exc)
+        return None
+    info = parse_info(result.stderr.decode("utf-8", errors="replace"))
+    if info.container is None:
+        return None
+    if info.videos:
+        still = info.container.endswith("_pipe") or info.container in ("image2", "gif", "webp", "apng")
+        return MediaKind.IMAGE if still else MediaKind.VIDEO
+    if info.audios:
+        raise UnsupportedMediaError("holds only audio, no video stream", path=source)
+    return None
 
 
 def probe(source: Path) -> VideoProbe:
@@ -418,6 +444,15 @@ def probe(source: Path) -> VideoProbe:
     except OSError as exc:
         raise ProbeError(f"cannot be read ({exc.strerror or exc})", path=source) from None
     info = parse_info(text)
+    if info.container is None and result.returncode < 0:
+        # e.g. the static ffmpeg 7.0.2 that imageio-ffmpeg bundles dies with SIGSEGV on
+        # every MPEG-TS input on some CPUs (AMD EPYC): say so instead of "no details".
+        log.warning("ffmpeg died with signal %d reading %s:\n%s", -result.returncode, source, text[-2000:])
+        raise ProbeError(
+            f"the bundled ffmpeg crashed (signal {-result.returncode}) while reading the file; "
+            "this build of ffmpeg cannot read it",
+            path=source,
+        )
     if info.container is None:
         raise _probe_failure(text, source)
     if not info.videos:

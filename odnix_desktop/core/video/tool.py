@@ -33,6 +33,15 @@ def ffmpeg_exe() -> Path:
     return path
 
 
+def file_arg(path: Path) -> str:
+    """A path as ffmpeg must see it: always the ``file:`` protocol with an absolute path.
+
+    A bare name is parsed by ffmpeg as a URL when it looks like one: ``concat:a|b``,
+    ``http:host:port``, ``pipe:1``, ``subfile,,...`` would each read something else.
+    """
+    return "file:" + os.path.abspath(os.fspath(path))
+
+
 def quiet_popen_kwargs() -> dict[str, Any]:
     """Keyword arguments for every ffmpeg child: no stdin, and no console window on Windows."""
     kwargs: dict[str, Any] = {"stdin": subprocess.DEVNULL}
