@@ -10,6 +10,7 @@ import logging
 import time
 from pathlib import Path, PurePath
 
+from odnix_desktop.core import warn_capture
 from odnix_desktop.core.errors import Cancelled, OdnixError
 from odnix_desktop.core.media import MediaKind, SpecialFileError, sniff_kind
 from odnix_desktop.core.options import CompressOptions, CompressResult, Status
@@ -54,6 +55,24 @@ def run_item(
 ) -> CompressResult:
     """Like :func:`compress`, but every outcome is a result: compressed, kept, failed or cancelled."""
     started = time.perf_counter()
+    # Warnings raised anywhere in this job (Pillow, pillow-heif) land here, not on stderr
+    # and not in another job's notes; the pipelines turn the ones that matter into notes.
+    with warn_capture.collect() as caught:
+        result = _run(source, out_root, options, rel_dir, report, cancel, started)
+    for text in dict.fromkeys(caught):
+        log.info("%s: %s", source.name, text)
+    return result
+
+
+def _run(
+    source: Path,
+    out_root: Path,
+    options: CompressOptions,
+    rel_dir: PurePath,
+    report: Report,
+    cancel: CancelToken | None,
+    started: float,
+) -> CompressResult:
     try:
         return compress(source, out_root, options, rel_dir=rel_dir, report=report, cancel=cancel)
     except Cancelled:

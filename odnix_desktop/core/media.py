@@ -51,6 +51,7 @@ def open_regular(path: Path) -> IO[bytes]:
     ``O_NONBLOCK`` makes opening a FIFO return at once; ``fstat`` on the open descriptor
     then refuses anything but a regular file (no race between a check and the open).
     """
+    check_regular(path)  # sockets cannot even be opened (ENXIO): name them first
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
         fd = os.open(path, flags)

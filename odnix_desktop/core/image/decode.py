@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 import math
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
+from odnix_desktop.core import warn_capture
 from odnix_desktop.core.errors import CorruptMediaError, ImageTooLargeError, UnsupportedMediaError
 
 log = logging.getLogger(__name__)
@@ -68,8 +68,7 @@ def open_image(path: Path, max_pixels: int) -> Opened:
     register_plugins()
     notes: list[str] = []
     try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
+        with warn_capture.collect() as caught:
             img = Image.open(path)
     except UnidentifiedImageError:
         raise UnsupportedMediaError("is not an image Pillow can read (unknown or damaged content)", path=path) from None
@@ -78,8 +77,8 @@ def open_image(path: Path, max_pixels: int) -> Opened:
     except (OSError, SyntaxError, ValueError) as exc:
         raise CorruptMediaError(f"is damaged and cannot be opened ({exc})", path=path) from None
     for warning in caught:
-        if "EXIF" in str(warning.message):
-            notes.append(f"the EXIF block is damaged ({str(warning.message).strip()}); it was ignored")
+        if "EXIF" in warning:
+            notes.append(f"the EXIF block is damaged ({warning}); it was ignored")
     width, height = img.size
     if width <= 0 or height <= 0:
         raise CorruptMediaError("declares an empty picture (0 pixels)", path=path)
@@ -109,14 +108,13 @@ def open_image(path: Path, max_pixels: int) -> Opened:
 def read_orientation(img: Image.Image, notes: list[str]) -> int:
     """The EXIF orientation (1..8); a corrupt EXIF block gives 1 and a warning."""
     try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
+        with warn_capture.collect() as caught:
             value = img.getexif().get(0x0112, 1)
     except Exception as exc:  # noqa: BLE001 - Pillow raises many types on bad EXIF
         notes.append(f"the EXIF block is unreadable ({type(exc).__name__}); orientation assumed upright")
         return 1
     if caught:
-        notes.append(f"the EXIF block is damaged ({caught[0].message}); it was ignored")
+        notes.append(f"the EXIF block is damaged ({caught[0]}); it was ignored")
     try:
         value = int(value)
     except (TypeError, ValueError):
