@@ -10,7 +10,7 @@ import logging
 import time
 from pathlib import Path, PurePath
 
-from odnix_desktop.core import warn_capture
+from odnix_desktop.core import memory, warn_capture
 from odnix_desktop.core.errors import Cancelled, OdnixError
 from odnix_desktop.core.media import MediaKind, SpecialFileError, sniff_kind
 from odnix_desktop.core.options import CompressOptions, CompressResult, Status
@@ -34,7 +34,9 @@ def compress(
     if kind is MediaKind.IMAGE:
         from odnix_desktop.core.image.pipeline import compress_image
 
-        result = compress_image(source, out_root, options, rel_dir=rel_dir, report=report, cancel=cancel)
+        need = memory.image_estimate(source, options)  # refuses oversized animations
+        with memory.GATE.reserve(need, cancel, source):  # heavy jobs do not run side by side
+            result = compress_image(source, out_root, options, rel_dir=rel_dir, report=report, cancel=cancel)
     else:
         from odnix_desktop.core.video.pipeline import compress_video
 

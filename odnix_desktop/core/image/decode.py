@@ -76,9 +76,22 @@ def open_image(path: Path, max_pixels: int) -> Opened:
         raise ImageTooLargeError(str(exc), path=path) from None
     except (OSError, SyntaxError, ValueError) as exc:
         raise CorruptMediaError(f"is damaged and cannot be opened ({exc})", path=path) from None
+    try:
+        return _checked(img, path, max_pixels, [*notes, *_exif_notes(caught)])
+    except BaseException:
+        img.close()  # refused before any pixel: do not leave the file open
+        raise
+
+
+def _exif_notes(caught: list[str]) -> list[str]:
+    notes = []
     for warning in caught:
         if "EXIF" in warning:
             notes.append(f"the EXIF block is damaged ({warning}); it was ignored")
+    return notes
+
+
+def _checked(img: Image.Image, path: Path, max_pixels: int, notes: list[str]) -> Opened:
     width, height = img.size
     if width <= 0 or height <= 0:
         raise CorruptMediaError("declares an empty picture (0 pixels)", path=path)
@@ -107,6 +120,10 @@ def open_image(path: Path, max_pixels: int) -> Opened:
 
 def read_orientation(img: Image.Image, notes: list[str]) -> int:
     """The EXIF orientation (1..8); a corrupt EXIF block gives 1 and a warning."""
+    if img.format == "PNG" and "exif" not in img.info:
+        # Pillow's PNG getexif() decodes every pixel to look for an eXIf chunk after the
+        # image data (2.2 GB for a 15000×15000 PNG); one before it is already in info.
+        return 1
     try:
         with warn_capture.collect() as caught:
             value = img.getexif().get(0x0112, 1)
@@ -123,6 +140,26 @@ def read_orientation(img: Image.Image, notes: list[str]) -> int:
         notes.append(f"EXIF orientation {value!r} is not valid; assumed upright")
         return 1
     return value
+
+
+def streamable(opened: Opened, crop: tuple[int, int, int, int] | None) -> bool:
+    """Whether libvips may decode this still as a stream (see ``resize.decode_streamed``).
+
+    A crop is in upright pixels, so it is only taken when no turn is needed; a TIFF
+    only without an orientation tag (Pillow turns TIFFs while loading, libvips does not).
+    """
+    from odnix_desktop.core.image import resize
+
+    if not resize.can_stream(opened.format, opened.image.mode, opened.stored_size, opened.frames):
+        return False
+    if crop is not None and opened.orientation != 1:
+        return False
+    if opened.format == "TIFF":
+        try:
+            return int(opened.image.getexif().get(0x0112, 1) or 1) == 1
+        except Exception:  # noqa: BLE001 - a damaged EXIF block: leave it to Pillow
+            return False
+    return True
 
 
 def stored_box(upright_box: tuple[int, int], orientation: int) -> tuple[int, int]:

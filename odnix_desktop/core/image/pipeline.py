@@ -92,6 +92,13 @@ def render_still(opened: decode.Opened, path: Path, geometry: Geometry, notes: l
                 ) from None
             raise CorruptMediaError(f"is damaged and cannot be decoded ({exc})", path=path) from None
         img = decode.upright(img, opened.orientation)
+    elif decode.streamable(opened, geometry.crop):  # big stills: bounded memory (issue 10 item 10)
+        target = decode.stored_box(geometry.size, opened.orientation)
+        try:
+            img = resize.decode_streamed(path, target, geometry.crop)
+        except resize.JpegDecodeError as exc:
+            raise CorruptMediaError(f"is damaged and cannot be decoded ({exc})", path=path) from None
+        img = decode.upright(img, opened.orientation)
     else:
         region_w = geometry.crop[2] - geometry.crop[0] if geometry.crop else up_w
         scale = geometry.size[0] / region_w

@@ -97,3 +97,56 @@ def _decode_jpeg_fd(fd: int, mode: str, factor: int, target: tuple[int, int]) ->
         lowered = text.lower()
         raise JpegDecodeError(text, "premature end" in lowered or "truncated" in lowered) from None
     return Image.frombytes(mode, target, data)
+
+
+#: Stills with more pixels than this are decoded by libvips as a stream (rows in, shrunk
+#: rows out) instead of whole by Pillow. Measured on a 15000×15000 single-colour PNG:
+#: Pillow peaked at 2.2 GB, the stream at 113 MB (and 2.1 s instead of 6.4 s).
+STREAM_PIXELS = 16_000_000
+_STREAM_FORMATS = frozenset({"PNG", "WEBP", "GIF", "TIFF"})
+_STREAM_MODES = frozenset({"1", "L", "LA", "RGB", "RGBA", "P", "PA", "I;16", "I;16B", "I;16L"})
+_MODE_FOR_BANDS = {1: "L", 2: "LA", 3: "RGB", 4: "RGBA"}
+
+
+def can_stream(fmt: str, mode: str, stored: tuple[int, int], frames: int) -> bool:
+    """A big still libvips can stream (colour-managed and CMYK ones stay with Pillow)."""
+    return (
+        pyvips is not None
+        and frames == 1
+        and fmt in _STREAM_FORMATS
+        and mode in _STREAM_MODES
+        and stored[0] * stored[1] > STREAM_PIXELS
+    )
+
+
+def decode_streamed(path: Path, target: tuple[int, int], crop: tuple[int, int, int, int] | None) -> Image.Image:
+    """Decode a big still with libvips in sequential access: crop (stored pixels), Lanczos
+    to ``target``, 8-bit out. Memory stays a few rows of the source, not the whole picture.
+
+    Raises :class:`JpegDecodeError` (whose name is historical) when libvips cannot decode it.
+    """
+    assert pyvips is not None
+    with open_regular(path) as fh:
+        try:
+            source = pyvips.Source.new_from_descriptor(fh.fileno())
+            v = pyvips.Image.new_from_source(source, "", access="sequential", fail_on="truncated")
+            if v.format != "uchar" or v.bands > 4:
+                v = v.colourspace("b-w" if v.bands < 3 else "srgb")[: 2 if v.bands in (1, 2) else 4]
+            if crop is not None:
+                v = v.crop(crop[0], crop[1], crop[2] - crop[0], crop[3] - crop[1])
+            alpha = v.bands in (2, 4)
+            if alpha:
+                v = v.premultiply()
+            v = v.resize(target[0] / v.width, vscale=target[1] / v.height, kernel="lanczos3")
+            if alpha:
+                v = v.unpremultiply()
+            if (v.width, v.height) != target:
+                v = v.gravity("centre", target[0], target[1], extend="copy")
+            v = v.cast("uchar")
+            bands = v.bands
+            data = v.write_to_memory()
+        except pyvips.Error as exc:
+            text = " ".join(str(exc).split())
+            lowered = text.lower()
+            raise JpegDecodeError(text, "premature end" in lowered or "truncated" in lowered) from None
+    return Image.frombytes(_MODE_FOR_BANDS[bands], target, data)
