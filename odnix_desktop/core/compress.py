@@ -11,13 +11,16 @@ import time
 from pathlib import Path, PurePath
 
 from odnix_desktop.core import memory, warn_capture
-from odnix_desktop.core.errors import Cancelled, OdnixError
+from odnix_desktop.core.errors import Cancelled, ImageTooLargeError, OdnixError
 from odnix_desktop.core.media import MediaKind, SpecialFileError, sniff_kind
 from odnix_desktop.core.options import CompressOptions, CompressResult, Status
 from odnix_desktop.core.output import mark_output_root
 from odnix_desktop.core.progress import CancelToken, Report, no_report
 
 log = logging.getLogger(__name__)
+
+#: The words of the last-resort failure (the fuzzer treats them as a bug found).
+UNEXPECTED = "an unexpected error stopped this file"
 
 
 def compress(
@@ -32,11 +35,16 @@ def compress(
     """Compress one file into ``out_root/rel_dir``. Raises :class:`OdnixError` subclasses."""
     kind = sniff_kind(source)
     if kind is MediaKind.IMAGE:
+        from PIL.Image import DecompressionBombError
+
         from odnix_desktop.core.image.pipeline import compress_image
 
         need = memory.image_estimate(source, options)  # refuses oversized animations
-        with memory.GATE.reserve(need, cancel, source):  # heavy jobs do not run side by side
-            result = compress_image(source, out_root, options, rel_dir=rel_dir, report=report, cancel=cancel)
+        try:
+            with memory.GATE.reserve(need, cancel, source):  # heavy jobs do not run side by side
+                result = compress_image(source, out_root, options, rel_dir=rel_dir, report=report, cancel=cancel)
+        except DecompressionBombError as exc:  # Pillow's backstop, e.g. a GIF frame far outside the canvas
+            raise ImageTooLargeError(f"a frame is too large to decode safely ({exc})", path=source) from None
     else:
         from odnix_desktop.core.video.pipeline import compress_video
 
@@ -99,5 +107,13 @@ def _run(
             source=source,
             status=Status.FAILED,
             error=f"{source.name}: {exc.strerror or exc}",
+            seconds=time.perf_counter() - started,
+        )
+    except Exception as exc:  # noqa: BLE001 - the last net: a batch never stops on one file
+        log.exception("unexpected error on %s", source)
+        return CompressResult(
+            source=source,
+            status=Status.FAILED,
+            error=f"{source.name}: {UNEXPECTED} ({type(exc).__name__}: {exc}); it was not compressed",
             seconds=time.perf_counter() - started,
         )

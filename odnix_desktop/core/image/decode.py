@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+import struct
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,12 +12,19 @@ from PIL import Image, UnidentifiedImageError
 
 from odnix_desktop.core import warn_capture
 from odnix_desktop.core.errors import CorruptMediaError, ImageTooLargeError, UnsupportedMediaError
+from odnix_desktop.core.options import DEFAULT_MAX_PIXELS
 
 log = logging.getLogger(__name__)
 
 # Our own limit (options.max_pixels) is checked on the header before any pixel is
-# decoded; Pillow's global one would refuse large-but-legitimate photos first.
-Image.MAX_IMAGE_PIXELS = None
+# decoded. Pillow's own check stays on as a backstop at twice this (it raises
+# DecompressionBombError above 2 × MAX_IMAGE_PIXELS): a GIF frame placed far outside
+# the canvas grows the picture while frames are counted, after our header check
+# (the fuzzer found one that asked for 2.25 gigapixels).
+Image.MAX_IMAGE_PIXELS = DEFAULT_MAX_PIXELS // 2
+#: What Pillow raises on damaged data besides OSError (the fuzzer found IndexError and
+#: struct.error in the GIF reader while counting frames).
+PILLOW_ERRORS = (OSError, SyntaxError, ValueError, IndexError, KeyError, TypeError, EOFError, struct.error)
 
 _heif_registered = False
 
@@ -74,7 +82,7 @@ def open_image(path: Path, max_pixels: int) -> Opened:
         raise UnsupportedMediaError("is not an image Pillow can read (unknown or damaged content)", path=path) from None
     except Image.DecompressionBombError as exc:
         raise ImageTooLargeError(str(exc), path=path) from None
-    except (OSError, SyntaxError, ValueError) as exc:
+    except PILLOW_ERRORS as exc:
         raise CorruptMediaError(f"is damaged and cannot be opened ({exc})", path=path) from None
     try:
         return _checked(img, path, max_pixels, [*notes, *_exif_notes(caught)])
@@ -95,7 +103,14 @@ def _checked(img: Image.Image, path: Path, max_pixels: int, notes: list[str]) ->
     width, height = img.size
     if width <= 0 or height <= 0:
         raise CorruptMediaError("declares an empty picture (0 pixels)", path=path)
-    frames = int(getattr(img, "n_frames", 1) or 1)
+    try:
+        frames = int(getattr(img, "n_frames", 1) or 1)
+    except Image.DecompressionBombError as exc:
+        raise ImageTooLargeError(f"a frame is too large to decode safely ({exc})", path=path) from None
+    except PILLOW_ERRORS as exc:
+        raise CorruptMediaError(
+            f"is damaged: its frames cannot be read ({type(exc).__name__}: {exc})", path=path
+        ) from None
     fmt = (img.format or "").upper()
     if fmt == "MPO":  # phone JPEGs with a depth map or preview: the first picture is the photo
         frames = 1
@@ -180,7 +195,9 @@ def load(opened: Opened, path: Path, draft_size: tuple[int, int] | None) -> Imag
             img.draft(None, want)
     try:
         img.load()
-    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+    except Image.DecompressionBombError as exc:
+        raise ImageTooLargeError(f"is too large to decode safely ({exc})", path=path) from None
+    except PILLOW_ERRORS as exc:
         raise CorruptMediaError(_describe_load_error(exc), path=path) from None
     return img
 

@@ -10,7 +10,13 @@ from pathlib import Path, PurePath
 
 from PIL import Image, ImageSequence
 
-from odnix_desktop.core.errors import CorruptMediaError, EncoderError, PresetError, TargetSizeError
+from odnix_desktop.core.errors import (
+    CorruptMediaError,
+    EncoderError,
+    ImageTooLargeError,
+    PresetError,
+    TargetSizeError,
+)
 from odnix_desktop.core.image import colour, decode, encode, metadata, resize
 from odnix_desktop.core.media import MediaInfo, MediaKind
 from odnix_desktop.core.naming import output_path
@@ -279,6 +285,10 @@ def _compress_animation(
     try:
         for index, frame in enumerate(ImageSequence.Iterator(img)):
             check_cancel(cancel, source)
+            if frame.size != opened.stored_size:  # a GIF frame outside the canvas grows the picture
+                raise ImageTooLargeError(
+                    f"frame {index + 1} is {frame.size[0]}×{frame.size[1]}, larger than the picture", path=source
+                )
             frame.load()  # WebP sets a frame's duration only once it is loaded
             durations.append(int(frame.info.get("duration", img.info.get("duration", 100)) or 100))
             rgba = colour.normalise_depth(frame.convert("RGBA"))
