@@ -277,3 +277,35 @@ def test_a_filter_failure_is_named_in_words_for_a_person() -> None:
     text = str(err)
     assert text.startswith("cam.avi: ") and "unsupported colour format yuvj422p" in text
     assert "Parsed_scale" not in text and "0x55" not in text
+
+
+def test_unknown_signatures_are_judged_by_ffmpeg(tmp_path: Path) -> None:
+    nut = _make(tmp_path / "clip.nut.bin", ["-c:v", "mpeg4", "-c:a", "mp2", "-ar", "44100"], fmt="nut")
+    assert nut.read_bytes()[:4] != b"OggS"  # no signature of ours matches NUT
+    assert sniff_kind(nut) is MediaKind.VIDEO
+    assert run_item(nut, tmp_path / "out", CompressOptions()).status is Status.COMPRESSED
+    wav = tmp_path / "sound.bin"
+    ffmpeg("-f", "lavfi", "-i", "sine=d=0.3", "-f", "wav", str(wav))
+    result = run_item(wav, tmp_path / "out", CompressOptions())
+    assert result.status is Status.FAILED and "only audio" in (result.error or "")
+    junk = tmp_path / "junk.bin"
+    junk.write_bytes(bytes(range(256)) * 8)
+    result = run_item(junk, tmp_path / "out", CompressOptions())
+    assert result.status is Status.FAILED and "not a photo or video" in (result.error or "")
+
+
+def test_a_failed_ffmpeg_run_names_the_file_and_logs_its_last_lines(tmp_path: Path, caplog) -> None:
+    import logging
+
+    from odnix_desktop.core.errors import OdnixError
+    from odnix_desktop.core.video.command import progress_args
+    from odnix_desktop.core.video.ffmpeg_run import run_ffmpeg
+    from odnix_desktop.core.video.tool import file_arg
+
+    src = tmp_path / "gone.mp4"
+    args = [str(ffmpeg_exe()), "-hide_banner", "-nostdin", "-i", file_arg(src), *progress_args(), "-f", "null", "-"]
+    with caplog.at_level(logging.WARNING), pytest.raises(OdnixError) as err:
+        run_ffmpeg(args, path=src, doing="encoding")
+    assert str(err.value).startswith("gone.mp4: ") and "0x" not in str(err.value)
+    (record,) = [r for r in caplog.records if "last lines" in r.getMessage()]
+    assert "No such file or directory" in record.getMessage()

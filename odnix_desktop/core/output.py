@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 TEMP_PREFIX = ".odnix-"
 TEMP_SUFFIX = ".part"
 #: An empty file in the root of every output folder: later runs never walk it as input.
-OUTPUT_MARKER = ".odnix-output"
+OUTPUT_MARKER = ".odnix_output"
 #: Temporary files older than this process (minus a margin for clock steps) may be stale.
 RUN_STARTED = time.time()
 #: Without file locks (Windows), only temporary files older than this are swept.

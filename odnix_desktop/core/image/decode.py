@@ -17,11 +17,11 @@ from odnix_desktop.core.options import DEFAULT_MAX_PIXELS
 log = logging.getLogger(__name__)
 
 # Our own limit (options.max_pixels) is checked on the header before any pixel is
-# decoded. Pillow's own check stays on as a backstop at twice this (it raises
-# DecompressionBombError above 2 × MAX_IMAGE_PIXELS): a GIF frame placed far outside
-# the canvas grows the picture while frames are counted, after our header check
-# (the fuzzer found one that asked for 2.25 gigapixels).
-Image.MAX_IMAGE_PIXELS = DEFAULT_MAX_PIXELS // 2
+# decoded, with a message for a person. Pillow's own check stays on as a backstop
+# (it raises DecompressionBombError above 2 × MAX_IMAGE_PIXELS = 2 gigapixels): a GIF
+# frame placed far outside the canvas grows the picture while frames are read, after
+# our header check (the fuzzer found one that asked for 2.25 gigapixels).
+Image.MAX_IMAGE_PIXELS = 4 * DEFAULT_MAX_PIXELS
 #: What Pillow raises on damaged data besides OSError (the fuzzer found IndexError and
 #: struct.error in the GIF reader while counting frames).
 PILLOW_ERRORS = (OSError, SyntaxError, ValueError, IndexError, KeyError, TypeError, EOFError, struct.error)
