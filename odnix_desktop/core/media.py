@@ -143,7 +143,7 @@ def sniff_kind(path: Path) -> MediaKind:
     except UnknownContentError:
         # Not one of the signatures above: let the bundled ffmpeg judge the content
         # (DV, NUT, RealMedia, raw streams, ... anything its demuxers recognise).
-        from odnix_desktop.core.video.probe import sniff_with_ffmpeg
+        from odnix_desktop.core.video.sniff import sniff_with_ffmpeg
 
         kind = sniff_with_ffmpeg(path)
         if kind is None:

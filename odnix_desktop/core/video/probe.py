@@ -14,7 +14,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from odnix_desktop.core.errors import CorruptMediaError, OdnixError, ProbeError, UnsupportedMediaError
-from odnix_desktop.core.media import MediaInfo, MediaKind
+from odnix_desktop.core.media import MediaInfo
 from odnix_desktop.core.video import diagnose
 from odnix_desktop.core.video.tool import ffmpeg_exe, file_arg, run_quick
 
@@ -189,7 +189,9 @@ def _bit_depth(pix_fmt: str) -> int:
 
 def split_top(text: str) -> list[str]:
     """Split on commas that are not inside parentheses or brackets."""
-    parts, depth, current = [], 0, []
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
     for ch in text:
         if ch in "([":
             depth += 1
@@ -409,32 +411,6 @@ def probe_args(exe: Path, source: Path) -> list[str]:
     return [str(exe), "-hide_banner", "-nostdin", "-i", file_arg(source)]
 
 
-#: Seconds the content fallback of :func:`sniff_with_ffmpeg` may take per file.
-SNIFF_TIMEOUT_S = 20.0
-
-
-def sniff_with_ffmpeg(source: Path) -> MediaKind | None:
-    """Ask ffmpeg's demuxers what an unrecognised file is: VIDEO, IMAGE, or None (unknown).
-
-    Used only when no magic number matched, so a folder of documents costs one short
-    ffmpeg run per unknown file. A file ffmpeg reads as audio only is refused here.
-    """
-    try:
-        result = run_quick(probe_args(ffmpeg_exe(), source), timeout=SNIFF_TIMEOUT_S)
-    except OdnixError as exc:
-        log.info("ffmpeg could not judge %s: %s", source, exc)
-        return None
-    info = parse_info(result.stderr.decode("utf-8", errors="replace"))
-    if info.container is None:
-        return None
-    if info.videos:
-        still = info.container.endswith("_pipe") or info.container in ("image2", "gif", "webp", "apng")
-        return MediaKind.IMAGE if still else MediaKind.VIDEO
-    if info.audios:
-        raise UnsupportedMediaError("holds only audio, no video stream", path=source)
-    return None
-
-
 def probe(source: Path) -> VideoProbe:
     """Probe ``source``; raise a clear error when it is not a clip we can compress."""
     result = run_quick(probe_args(ffmpeg_exe(), source))
@@ -444,15 +420,9 @@ def probe(source: Path) -> VideoProbe:
     except OSError as exc:
         raise ProbeError(f"cannot be read ({exc.strerror or exc})", path=source) from None
     info = parse_info(text)
-    if info.container is None and result.returncode < 0:
-        # e.g. the static ffmpeg 7.0.2 that imageio-ffmpeg bundles dies with SIGSEGV on
-        # every MPEG-TS input on some CPUs (AMD EPYC): say so instead of "no details".
+    if info.container is None and result.returncode < 0:  # the static 7.0.2 dies on MPEG-TS on some CPUs
         log.warning("ffmpeg died with signal %d reading %s:\n%s", -result.returncode, source, text[-2000:])
-        raise ProbeError(
-            f"the bundled ffmpeg crashed (signal {-result.returncode}) while reading the file; "
-            "this build of ffmpeg cannot read it",
-            path=source,
-        )
+        raise ProbeError(f"the bundled ffmpeg crashed (signal {-result.returncode}) reading the file", path=source)
     if info.container is None:
         raise _probe_failure(text, source)
     if not info.videos:
