@@ -191,7 +191,12 @@ def test_every_container_the_bundled_ffmpeg_reads_is_recognised_by_content(tmp_p
         # The bundled static ffmpeg 7.0.2 segfaults on any MPEG-TS input on some CPUs
         # (gradio-app/gradio#13848): recognised, and a clear failure instead of "no details".
         assert result.status is Status.FAILED
-        assert result.error is not None and src.name in result.error and "crashed" in result.error and "ffmpeg" in result.error
+        assert (
+            result.error is not None
+            and src.name in result.error
+            and "crashed" in result.error
+            and "ffmpeg" in result.error
+        )
         return
     assert result.status is Status.COMPRESSED, result.error
     assert result.output is not None and result.output.stat().st_size > 0

@@ -63,37 +63,39 @@ GATE = MemoryGate(GATE_BYTES)
 
 
 def image_estimate(source: Path, options: CompressOptions) -> int:
-    """Bytes a photo job will hold at its peak, from the header alone.
+    """Bytes a photo job will hold at its peak, from the header alone (a lazy open: ~1 ms).
 
     Raises :class:`ImageTooLargeError` for an animation over :data:`ANIMATION_BYTES`.
     Any trouble reading the header gives 0: the pipeline reports it properly.
     """
-    from odnix_desktop.core.errors import OdnixError
+    from PIL import Image
+
+    from odnix_desktop.core import warn_capture
     from odnix_desktop.core.image import decode, pipeline, resize
     from odnix_desktop.core.media import MediaKind
 
+    decode.register_plugins()
     try:
-        opened = decode.open_image(source, options.max_pixels)
-    except OdnixError:
+        with warn_capture.collect(), Image.open(source) as img:
+            width, height, fmt, mode = img.width, img.height, (img.format or "").upper(), img.mode
+            if width * height > options.max_pixels:
+                return 0  # the pipeline refuses it from the header
+            animated = fmt in ("GIF", "WEBP", "PNG", "AVIF") and bool(getattr(img, "is_animated", False))
+            frames = int(getattr(img, "n_frames", 1) or 1) if animated else 1
+    except (*decode.PILLOW_ERRORS, Image.DecompressionBombError):
         return 0
-    try:
+    stored = width * height
+    if frames > 1:
         preset = options.preset_for(MediaKind.IMAGE)
-        geometry = pipeline.plan_geometry(opened.upright_size, preset, options)
-        stored = opened.stored_size[0] * opened.stored_size[1]
-        if opened.frames > 1 and opened.format in ("GIF", "WEBP", "PNG", "AVIF"):
-            frames_bytes = opened.frames * geometry.size[0] * geometry.size[1] * 4
-            if frames_bytes > ANIMATION_BYTES:
-                raise ImageTooLargeError(
-                    f"is an animation of {opened.frames} frames at {geometry.size[0]}×{geometry.size[1]}: "
-                    f"{frames_bytes / MiB:.0f} MB of frames, over the limit of {ANIMATION_BYTES / MiB:.0f} MB "
-                    "(shorten it or make it smaller first)",
-                    path=source,
-                )
-            return frames_bytes + stored * 4
-        if resize.can_decode_jpeg_fitted(opened.format, opened.image.mode) or decode.streamable(opened, geometry.crop):
-            return geometry.size[0] * geometry.size[1] * 4 * 3
-        return stored * 4 * 3  # decoded, converted and resized copies
-    except (OSError, ValueError):
-        return 0
-    finally:
-        opened.image.close()
+        size = pipeline.plan_geometry((width, height), preset, options).size
+        frames_bytes = frames * size[0] * size[1] * 4
+        if frames_bytes > ANIMATION_BYTES:
+            raise ImageTooLargeError(
+                f"is an animation of {frames} frames at {size[0]}×{size[1]}: {frames_bytes / MiB:.0f} MB of "
+                f"frames, over the limit of {ANIMATION_BYTES / MiB:.0f} MB (shorten it or make it smaller first)",
+                path=source,
+            )
+        return frames_bytes + stored * 4
+    if fmt in ("JPEG", "MPO") or resize.can_stream(fmt, mode, (width, height), 1):
+        return 0  # shrunk on load or streamed: a few output-sized copies
+    return stored * 4 * 3  # decoded, converted and resized copies
