@@ -239,6 +239,13 @@ def test_extra_subtitle_attachment_and_data_streams_do_not_break_a_job(tmp_path:
     )
     result = run_item(src, tmp_path / "out", CompressOptions())
     assert result.status is Status.COMPRESSED, result.error
+    # A timecode (data) track, as cameras write in MOV/MP4: also when the source is kept.
+    for name, codec in (("tc.mov", ["-c:v", "libx264"]), ("tc.mp4", ["-c:v", "libx264", "-crf", "45"])):
+        tc = tmp_path / name
+        ffmpeg("-f", "lavfi", "-i", "testsrc2=s=64x48:r=10:d=0.5", *codec, "-timecode", "01:00:00:00", str(tc))
+        assert "Data:" in subprocess.run([str(ffmpeg_exe()), "-i", str(tc)], capture_output=True, text=True).stderr
+        done = run_item(tc, tmp_path / "out", CompressOptions())
+        assert done.status in (Status.COMPRESSED, Status.KEPT_ORIGINAL), done.error
     # An Ogg clip whose first stream is not video (the skeleton/data case): the video is still found.
     ogg = tmp_path / "audio_first.ogv"
     ffmpeg(

@@ -7,11 +7,12 @@
 from __future__ import annotations
 
 import logging
+import struct
 import time
 from pathlib import Path, PurePath
 
 from odnix_desktop.core import memory, warn_capture
-from odnix_desktop.core.errors import Cancelled, ImageTooLargeError, OdnixError
+from odnix_desktop.core.errors import Cancelled, CorruptMediaError, ImageTooLargeError, OdnixError
 from odnix_desktop.core.media import MediaKind, SpecialFileError, sniff_kind
 from odnix_desktop.core.options import CompressOptions, CompressResult, Status
 from odnix_desktop.core.output import mark_output_root
@@ -19,6 +20,9 @@ from odnix_desktop.core.progress import CancelToken, Report, no_report
 
 log = logging.getLogger(__name__)
 
+#: What Pillow raises on damaged data besides OSError/ValueError, which the pipelines handle
+#: (the fuzzer found SyntaxError from APNG frames, IndexError and struct.error from GIFs).
+DAMAGED_DATA_ERRORS = (SyntaxError, IndexError, EOFError, struct.error)
 #: The words of the last-resort failure (the fuzzer treats them as a bug found).
 UNEXPECTED = "an unexpected error stopped this file"
 
@@ -45,6 +49,8 @@ def compress(
                 result = compress_image(source, out_root, options, rel_dir=rel_dir, report=report, cancel=cancel)
         except DecompressionBombError as exc:  # Pillow's backstop, e.g. a GIF frame far outside the canvas
             raise ImageTooLargeError(f"a frame is too large to decode safely ({exc})", path=source) from None
+        except DAMAGED_DATA_ERRORS as exc:  # Pillow's readers on damaged data (the fuzzer: APNG frames)
+            raise CorruptMediaError(f"is damaged and cannot be decoded ({exc})", path=source) from None
     else:
         from odnix_desktop.core.video.pipeline import compress_video
 

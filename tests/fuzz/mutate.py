@@ -62,9 +62,12 @@ def headers(rng: random.Random, data: bytes, _: dict[str, bytes]) -> bytes:
                 _set(out, i + 2 + rng.choice((0, 3, 5)), ">H", rng.choice(_EDGE_16 + (rng.randrange(1 << 16),)))
     elif data[:4] == b"\x89PNG":
         _set(out, 16 + rng.choice((0, 4)), ">I", rng.choice(_EDGE_32))
-        i = data.find(b"acTL")
+        i = data.find(b"acTL")  # APNG: the frame count
         if i > 0:
             _set(out, i + 4, ">I", rng.choice(_EDGE_32))
+        i = data.find(b"fcTL", rng.randrange(len(data)) // 2)  # a frame's size and offset
+        if i > 0:
+            _set(out, i + rng.choice((8, 12, 16, 20)), ">I", rng.choice(_EDGE_32))
         if rng.random() < 0.5:  # a chunk length
             j = data.find(b"IDAT")
             _set(out, j - 4, ">I", rng.choice(_EDGE_32))

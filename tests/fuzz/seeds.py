@@ -12,9 +12,9 @@ from odnix_desktop.core.image.decode import register_plugins
 from odnix_desktop.core.video.tool import ffmpeg_exe
 from tests import media_factory as mf
 
-FORMATS = ("jpeg", "png", "gif", "webp", "heic", "mp4", "mov", "mkv")
+FORMATS = ("jpeg", "png", "gif", "webp", "heic", "mp4", "mov", "mkv", "apng")
 EXT = {"jpeg": ".jpg", "png": ".png", "gif": ".gif", "webp": ".webp", "heic": ".heic", "mp4": ".mp4",
-       "mov": ".mov", "mkv": ".mkv"}  # fmt: skip
+       "mov": ".mov", "mkv": ".mkv", "apng": ".png"}  # fmt: skip
 
 
 def _image(fmt: str) -> bytes:
@@ -27,9 +27,10 @@ def _image(fmt: str) -> bytes:
         picture.save(buf, "PNG")
     elif fmt == "heic":
         picture.save(buf, "HEIF", quality=50)
-    else:  # animated GIF / WebP: frame counts and frame headers to mangle
-        frames = mf.animated_frames(4, (48, 32), alpha=fmt == "webp")
-        frames[0].save(buf, fmt.upper(), save_all=True, append_images=frames[1:], duration=80, loop=0)
+    else:  # animated GIF / WebP / APNG: frame counts and frame headers to mangle
+        frames = mf.animated_frames(4, (48, 32), alpha=fmt != "gif")
+        kind = "PNG" if fmt == "apng" else fmt.upper()
+        frames[0].save(buf, kind, save_all=True, append_images=frames[1:], duration=80, loop=0)
     return buf.getvalue()
 
 
