@@ -179,3 +179,18 @@ def test_cli_on_hostile_names_exits_0_or_1_without_traceback(tmp_path: Path) -> 
     )
     assert proc.returncode in (0, 1), proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+@posix_only
+def test_the_windows_folder_scan_skips_a_fifo(tmp_path: Path) -> None:
+    from odnix_desktop.jobs.tasks import CollectJob
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    mf.save_jpeg(folder / "a.jpg", mf.photo_like(300, 200))
+    os.mkfifo(folder / "pipe.jpg")
+    job = CollectJob(1, [folder, folder / "pipe.jpg"])
+    entries = _in_thread(job.work)
+    skipped = [e for e in entries if isinstance(e, SkippedFile)]
+    assert [e.source.name for e in skipped] == ["pipe.jpg"] and "named pipe" in skipped[0].reason
+    assert [e.source.name for e in entries if isinstance(e, WorkItem)] == ["a.jpg"]
