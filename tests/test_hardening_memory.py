@@ -66,17 +66,40 @@ def long_gif(path: Path, frames: int, side: int = 300) -> Path:
     return path
 
 
+def cmyk_tiff(path: Path, side: int, cmyk: tuple[int, int, int, int] = (40, 90, 160, 0)) -> Path:
+    import pyvips
+
+    (pyvips.Image.black(side, side, bands=4) + list(cmyk)).cast("uchar").copy(interpretation="cmyk").tiffsave(
+        str(path), compression="deflate"
+    )
+    return path
+
+
+def test_a_big_cmyk_tiff_is_streamed_and_comes_out_srgb(tmp_path: Path) -> None:
+    from odnix_desktop.core.compress import run_item
+    from odnix_desktop.core.options import Status
+
+    src = cmyk_tiff(tmp_path / "red.tif", 4200, (0, 200, 200, 0))  # over the 16 MP streaming threshold
+    result = run_item(src, tmp_path / "out", CompressOptions())
+    assert result.status is Status.COMPRESSED, result.error
+    with Image.open(result.output) as out:
+        r, g, b = out.convert("RGB").getpixel((10, 10))
+    assert out.mode in ("RGB", "P") and r > 200 and g < 90 and b < 90, (r, g, b)
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="ru_maxrss is KiB on Linux")
 def test_huge_single_colour_png_and_long_gif_stay_under_1_gib(tmp_path: Path) -> None:
     png = single_colour_png(tmp_path / "big.png", 15000)
     gif = long_gif(tmp_path / "long.gif", 2000)
+    cmyk = cmyk_tiff(tmp_path / "cmyk.tif", 12000)
     jobs = str(os.cpu_count() or 1)
-    peak, code, results, err = peak_rss([str(png), str(gif), "-o", str(tmp_path / "o"), "--jobs", jobs])
+    peak, code, results, err = peak_rss([str(png), str(gif), str(cmyk), "-o", str(tmp_path / "o"), "--jobs", jobs])
     assert "Traceback" not in err
     assert code == 1  # the GIF is refused
     by_name = {Path(r["source"]).name: r for r in results}
     assert by_name["big.png"]["status"] == "compressed", by_name
     assert (by_name["big.png"]["after"]["width"], by_name["big.png"]["after"]["height"]) == (1080, 1080)
+    assert by_name["cmyk.tif"]["status"] == "compressed", by_name  # 1.7 GB through Pillow before
     assert by_name["long.gif"]["status"] == "failed"
     assert "2000 frames" in by_name["long.gif"]["error"] and "limit" in by_name["long.gif"]["error"]
     assert peak < GiB, f"peak RSS {peak / 2**20:.0f} MiB"  # 2.2 GB and 940 MB before

@@ -100,10 +100,12 @@ def render_still(opened: decode.Opened, path: Path, geometry: Geometry, notes: l
         img = decode.upright(img, opened.orientation)
     elif decode.streamable(opened, geometry.crop):  # big stills: bounded memory (issue 10 item 10)
         target = decode.stored_box(geometry.size, opened.orientation)
+        managed = opened.image.mode == "CMYK" or bool(icc and not colour.is_srgb_profile(icc))
         try:
-            img = resize.decode_streamed(path, target, geometry.crop)
+            img, managed = resize.decode_streamed(path, target, geometry.crop, to_srgb=managed)
         except resize.JpegDecodeError as exc:
             raise CorruptMediaError(f"is damaged and cannot be decoded ({exc})", path=path) from None
+        icc = None if managed else icc  # libvips already converted it to sRGB
         img = decode.upright(img, opened.orientation)
     else:
         region_w = geometry.crop[2] - geometry.crop[0] if geometry.crop else up_w

@@ -104,12 +104,12 @@ def _decode_jpeg_fd(fd: int, mode: str, factor: int, target: tuple[int, int]) ->
 #: Pillow peaked at 2.2 GB, the stream at 113 MB (and 2.1 s instead of 6.4 s).
 STREAM_PIXELS = 16_000_000
 _STREAM_FORMATS = frozenset({"PNG", "WEBP", "GIF", "TIFF"})
-_STREAM_MODES = frozenset({"1", "L", "LA", "RGB", "RGBA", "P", "PA", "I;16", "I;16B", "I;16L"})
+_STREAM_MODES = frozenset({"1", "L", "LA", "RGB", "RGBA", "P", "PA", "I;16", "I;16B", "I;16L", "CMYK"})
 _MODE_FOR_BANDS = {1: "L", 2: "LA", 3: "RGB", 4: "RGBA"}
 
 
 def can_stream(fmt: str, mode: str, stored: tuple[int, int], frames: int) -> bool:
-    """A big still libvips can stream (colour-managed and CMYK ones stay with Pillow)."""
+    """A big still libvips can stream (CMYK and colour-managed ones too: see ``to_srgb``)."""
     return (
         pyvips is not None
         and frames == 1
@@ -119,17 +119,35 @@ def can_stream(fmt: str, mode: str, stored: tuple[int, int], frames: int) -> boo
     )
 
 
-def decode_streamed(path: Path, target: tuple[int, int], crop: tuple[int, int, int, int] | None) -> Image.Image:
+def decode_streamed(
+    path: Path, target: tuple[int, int], crop: tuple[int, int, int, int] | None, *, to_srgb: bool = False
+) -> tuple[Image.Image, bool]:
     """Decode a big still with libvips in sequential access: crop (stored pixels), Lanczos
     to ``target``, 8-bit out. Memory stays a few rows of the source, not the whole picture.
 
+    With ``to_srgb`` (CMYK, or a profile that is not sRGB) libvips converts to sRGB with the
+    embedded profile (a standard CMYK one when none is embedded); the second value tells
+    whether it did (a profile it cannot use leaves the pixels as they are, for Pillow).
     Raises :class:`JpegDecodeError` (whose name is historical) when libvips cannot decode it.
     """
+    if to_srgb:
+        try:
+            return _streamed(path, target, crop, True), True
+        except JpegDecodeError as exc:
+            log.info("libvips could not use the colour profile of %s (%s); decoding without it", path, exc)
+    return _streamed(path, target, crop, False), False
+
+
+def _streamed(path: Path, target: tuple[int, int], crop: tuple[int, int, int, int] | None, icc: bool) -> Image.Image:
     assert pyvips is not None
     with open_regular(path) as fh:
         try:
             source = pyvips.Source.new_from_descriptor(fh.fileno())
             v = pyvips.Image.new_from_source(source, "", access="sequential", fail_on="truncated")
+            if icc:
+                v = v.icc_transform("srgb", embedded=True, intent="relative")
+            elif v.interpretation == "cmyk":
+                v = v.colourspace("srgb")
             if v.format != "uchar" or v.bands > 4:
                 v = v.colourspace("b-w" if v.bands < 3 else "srgb")[: 2 if v.bands in (1, 2) else 4]
             if crop is not None:
