@@ -296,10 +296,16 @@ def test_unknown_signatures_are_judged_by_ffmpeg(tmp_path: Path) -> None:
     assert nut.read_bytes()[:4] != b"OggS"  # no signature of ours matches NUT
     assert sniff_kind(nut) is MediaKind.VIDEO
     assert run_item(nut, tmp_path / "out", CompressOptions()).status is Status.COMPRESSED
-    wav = tmp_path / "sound.bin"
-    ffmpeg("-f", "lavfi", "-i", "sine=d=0.3", "-f", "wav", str(wav))
-    result = run_item(wav, tmp_path / "out", CompressOptions())
+    aac = tmp_path / "sound.bin"  # ADTS AAC: no signature of ours, ffmpeg finds only audio
+    ffmpeg("-f", "lavfi", "-i", "sine=d=0.3", "-c:a", "aac", "-f", "adts", str(aac))
+    result = run_item(aac, tmp_path / "out", CompressOptions())
     assert result.status is Status.FAILED and "only audio" in (result.error or "")
+    wav = tmp_path / "sound2.bin"  # known non-media signatures are refused without ffmpeg
+    ffmpeg("-f", "lavfi", "-i", "sine=d=0.3", "-f", "wav", str(wav))
+    assert "audio file" in (run_item(wav, tmp_path / "out", CompressOptions()).error or "")
+    pdf = tmp_path / "doc.bin"
+    pdf.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 4)
+    assert "PDF document" in (run_item(pdf, tmp_path / "out", CompressOptions()).error or "")
     junk = tmp_path / "junk.bin"
     junk.write_bytes(bytes(range(256)) * 8)
     result = run_item(junk, tmp_path / "out", CompressOptions())

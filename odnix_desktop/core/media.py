@@ -157,6 +157,23 @@ SNIFF_BYTES = 1024
 _ASF_GUID = bytes.fromhex("3026b2758e66cf11a6d900aa0062ce6c")
 
 
+#: Common non-media signatures: refused at once, without asking ffmpeg (a folder of
+#: documents would otherwise cost one ffmpeg run per file).
+_NOT_MEDIA: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF", "a PDF document"),
+    (b"PK\x03\x04", "a ZIP archive or office document"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"Rar!", "a RAR archive"),
+    (b"\x7fELF", "a program"),
+    (b"MZ", "a program"),
+    (b"\xd0\xcf\x11\xe0", "an office document"),
+    (b"SQLite format 3", "a database"),
+    (b"ID3", "an audio file"),
+    (b"fLaC", "an audio file"),
+)
+
+
 class UnknownContentError(UnsupportedMediaError):
     """No signature we know; ffmpeg may still recognise the file."""
 
@@ -203,6 +220,11 @@ def sniff_bytes(head: bytes, path: Path) -> MediaKind:
         return MediaKind.VIDEO  # old QuickTime without ftyp
     if _video_magic(head):
         return MediaKind.VIDEO
+    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+        raise UnsupportedMediaError("is an audio file, not a photo or video", path=path)
+    for magic, what in _NOT_MEDIA:
+        if head.startswith(magic):
+            raise UnsupportedMediaError(f"is {what}, not a photo or video", path=path)
     if _looks_like_text(head):
         raise UnsupportedMediaError("is a text file, not a photo or video", path=path)
     raise UnknownContentError("is not a photo or video in a format we can read", path=path)
