@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 from odnix_desktop.core import settings as settings_store
 from odnix_desktop.core.presets import PRESETS
 from odnix_desktop.core.settings import Settings
+from odnix_desktop.core.userdirs import cache_dir
 from odnix_desktop.jobs.runner import JobRunner
 from odnix_desktop.jobs.tasks import ExportJob
 from odnix_desktop.ui import text, theme
@@ -410,7 +411,7 @@ class MainWindow(QMainWindow):
 
     def paste_folder(self) -> Path:
         if self._paste_dir is None:
-            self._paste_dir = settings_store.user_dir("cache") / f"pasted-{int(time.time() * 1000)}"
+            self._paste_dir = cache_dir() / f"pasted-{int(time.time() * 1000)}"
             self._paste_dir.mkdir(parents=True, exist_ok=True)
         return self._paste_dir
 

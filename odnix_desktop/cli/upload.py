@@ -1,17 +1,15 @@
-"""``odnix-compress login | logout | upload | history``: the upload half of the command line.
+"""``odnix-compress upload``: compress with the target's preset, then send to an Odnix server.
 
-Each ``*_main`` takes the arguments after the subcommand and returns the exit status:
+``upload_main`` takes the arguments after the subcommand and returns the exit status:
 0 everything went, 1 something failed (or nobody is logged in), 2 usage, 130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import logging
 import os
-import signal
 import sys
 import tempfile
 import threading
@@ -22,12 +20,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from odnix_desktop.cli import (
+from odnix_desktop.cli.account import PASSWORD_ENV, NotLoggedIn, SessionSource, address
+from odnix_desktop.cli.common import (
+    DEFAULT_QUALITY,
     EXIT_FAILED,
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_USAGE,
+    add_verbose,
     configure_logging,
+    err,
+    escape,
+    human,
+    interruptible,
     parse_quality,
 )
 from odnix_desktop.core.batch import SkippedFile, WorkItem, collect
@@ -42,7 +47,6 @@ from odnix_desktop.core.upload import (
     OutcomeUnknownError,
     PreflightError,
     ServerAddress,
-    Session,
     StoryStyle,
     Target,
     TokenStore,
@@ -52,167 +56,13 @@ from odnix_desktop.core.upload import (
     UploadRefusedError,
     UploadResult,
     load_account,
-    login,
-    logout,
-    remember,
-    restore,
     upload,
-    verify,
 )
 
 log = logging.getLogger("odnix_desktop.cli")
 
-PASSWORD_ENV = "ODNIX_PASSWORD"
-
-
-# --------------------------------------------------------------------------- shared helpers
-def _add_common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("-v", "--verbose", action="count", default=0, help="more log output on stderr")
-
-
-def _err(message: str) -> None:
-    sys.stderr.write(f"odnix-compress: {message}\n")
-    sys.stderr.flush()
-
-
-def _password(prompt: str) -> str | None:
-    from_env = os.environ.get(PASSWORD_ENV)
-    if from_env:
-        return from_env
-    if not sys.stdin.isatty():
-        return None
-    return getpass.getpass(prompt)
-
-
-def _address(server: str, allow_insecure: bool) -> ServerAddress:
-    return ServerAddress.parse(server, allow_insecure_http=allow_insecure)
-
-
-# --------------------------------------------------------------------------- login / logout
-def login_main(argv: Sequence[str]) -> int:
-    p = argparse.ArgumentParser(
-        prog="odnix-compress login",
-        description="Log in to an Odnix server. The password is read from a "
-        f"prompt, or from ${PASSWORD_ENV} for scripts. The login token goes to "
-        "the system keyring (never to a file).",
-    )
-    p.add_argument("--server", required=True, help="the Odnix server, e.g. https://odnix.example")
-    p.add_argument("--user", required=True, help="your user name on that server")
-    p.add_argument(
-        "--allow-insecure-http",
-        action="store_true",
-        help="allow plain http:// to a host other than this computer",
-    )
-    _add_common(p)
-    args = p.parse_args(argv)
-    configure_logging(args.verbose)
-    try:
-        server = _address(args.server, args.allow_insecure_http)
-    except UploadError as exc:
-        _err(str(exc))
-        return EXIT_USAGE
-    password = _password(f"Password for {args.user} on {server.url}: ")
-    if not password:
-        _err(f"no password: type it at the prompt (run in a terminal) or set {PASSWORD_ENV}")
-        return EXIT_USAGE
-    try:
-        session = login(server, args.user, password)
-    except OdnixError as exc:
-        _err(str(exc))
-        return EXIT_FAILED
-    store = TokenStore()
-    persisted = remember(session, store)
-    sys.stdout.write(f"Logged in to {server.url} as {session.username}.\n")
-    if not persisted:
-        sys.stdout.write(
-            f"The login token could NOT be stored: {store.unavailable_reason}. "
-            "It was kept in memory "
-            "only and is gone now that this command ends. For uploads, pass --user and set "
-            f"{PASSWORD_ENV}; 'upload' then logs in by itself.\n"
-        )
-    return EXIT_OK
-
-
-def logout_main(argv: Sequence[str]) -> int:
-    p = argparse.ArgumentParser(prog="odnix-compress logout", description="Forget the stored login token and account.")
-    p.add_argument("--server", help="the server to log out of (default: the current account)")
-    p.add_argument("--user", help="the user to log out (default: the current account)")
-    _add_common(p)
-    args = p.parse_args(argv)
-    configure_logging(args.verbose)
-    account = load_account()
-    if args.server or args.user:
-        try:
-            url = _address(args.server, True).url if args.server else (account.server if account else "")
-        except UploadError as exc:
-            _err(str(exc))
-            return EXIT_USAGE
-        user = args.user or (account.user if account else "")
-        if not url or not user:
-            _err("give both --server and --user (no current account is known)")
-            return EXIT_USAGE
-        account = Account(url, user)
-    if account is None:
-        sys.stdout.write("Not logged in.\n")
-        return EXIT_OK
-    logout(account, TokenStore())
-    sys.stdout.write(f"Logged out of {account.server} ({account.user}).\n")
-    return EXIT_OK
-
 
 # --------------------------------------------------------------------------- upload
-class NotLoggedIn(Exception):  # noqa: N818 - a CLI outcome, not a core error
-    pass
-
-
-@dataclass
-class SessionSource:
-    """The session for an upload run: the stored token, else a login with $ODNIX_PASSWORD."""
-
-    server: ServerAddress
-    user: str
-    store: TokenStore
-    settings: HttpSettings
-    session: Session | None = None
-
-    def get(self) -> Session:
-        if self.session is None:
-            stored = restore(
-                Account(self.server.url, self.user, self.server.allow_insecure_http),
-                self.store,
-                self.settings,
-            )
-            if stored is not None:
-                try:
-                    self.session = verify(stored)
-                    return self.session
-                except LoginRequiredError:
-                    log.warning(
-                        "the stored login for %s on %s is no longer valid",
-                        self.user,
-                        self.server.url,
-                    )
-                    self.store.forget(self.server.url, self.user)
-            self.session = self._password_login()
-        return self.session
-
-    def renew(self) -> Session:
-        """After a 401 mid-run: forget the token and log in with the password, if there is one."""
-        self.store.forget(self.server.url, self.user)
-        self.session = self._password_login()
-        return self.session
-
-    def _password_login(self) -> Session:
-        password = os.environ.get(PASSWORD_ENV)
-        if not password:
-            raise NotLoggedIn(
-                f"not logged in to {self.server.url} as {self.user}: run "
-                f"'odnix-compress login --server {self.server.url} --user {self.user}', "
-                f"or set {PASSWORD_ENV} (scripts, CI, no keyring)"
-            )
-        return login(self.server, self.user, password, settings=self.settings)
-
-
 def _upload_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="odnix-compress upload",
@@ -248,7 +98,9 @@ def _upload_parser() -> argparse.ArgumentParser:
         default=None,
         help="keep the compressed files in this folder (default: a temporary folder, deleted afterwards)",
     )
-    p.add_argument("--quality", type=parse_quality, default=80, help="JPEG/WebP quality (default 80)")
+    p.add_argument(
+        "--quality", type=parse_quality, default=DEFAULT_QUALITY, help=f"JPEG/WebP quality (default {DEFAULT_QUALITY})"
+    )
     p.add_argument(
         "--send-original",
         action="store_true",
@@ -260,7 +112,7 @@ def _upload_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="one JSON object per item per line: the compression fields plus 'upload'",
     )
-    _add_common(p)
+    add_verbose(p)
     return p
 
 
@@ -295,29 +147,29 @@ def upload_main(argv: Sequence[str]) -> int:
     server_text = args.server or (account.server if account else None)
     user = args.user or (account.user if account and (not args.server or _same_server(account, args.server)) else None)
     if not server_text or not user:
-        _err("no account: give --server and --user, or run 'odnix-compress login' first")
+        err("no account: give --server and --user, or run 'odnix-compress login' first")
         return EXIT_USAGE
     allow_insecure = args.allow_insecure_http or bool(
         account and account.allow_insecure_http and _same_server(account, server_text)
     )
     try:
-        server = _address(server_text, allow_insecure)
+        server = address(server_text, allow_insecure)
     except UploadError as exc:
-        _err(str(exc))
+        err(str(exc))
         return EXIT_USAGE
     sessions = SessionSource(server, user, TokenStore(), HttpSettings())
     try:
         sessions.get()
     except NotLoggedIn as exc:
-        _err(str(exc))
+        err(str(exc))
         return EXIT_FAILED
     except OdnixError as exc:
-        _err(str(exc))
+        err(str(exc))
         return EXIT_FAILED
     try:
         history = UploadHistory()
     except OdnixError as exc:
-        _err(str(exc))
+        err(str(exc))
         return EXIT_FAILED
 
     style = StoryStyle(
@@ -339,7 +191,7 @@ def upload_main(argv: Sequence[str]) -> int:
             sys.stdout.write(json.dumps({**result.to_json(), "upload": outcome.to_json()}, ensure_ascii=False) + "\n")
             sys.stdout.flush()
 
-    with _interruptible(cancel), _output_folder(args.output) as out_root, progress:
+    with interruptible(cancel), _output_folder(args.output) as out_root, progress:
         options = CompressOptions(preset=target.value, quality=args.quality)
         for entry in entries:
             if cancel.is_set():
@@ -484,25 +336,6 @@ def _output_folder(given: Path | None) -> Iterator[Path]:
         yield Path(tmp)
 
 
-@contextmanager
-def _interruptible(cancel: threading.Event) -> Iterator[None]:
-    """Ctrl+C cancels the current compression or upload (the request is aborted)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.getsignal(signal.SIGINT)
-
-    def on_interrupt(signum: int, frame: object) -> None:
-        cancel.set()
-        log.warning("interrupted: cancelling…")
-
-    signal.signal(signal.SIGINT, on_interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
 class _Progress:
     """A rich progress line on a terminal; nothing otherwise."""
 
@@ -558,63 +391,23 @@ def _print_table(lines: Sequence[tuple[CompressResult, UploadOutcome]], elapsed:
     from rich.console import Console
     from rich.table import Table
 
-    from odnix_desktop.cli import _human
-
     table = Table(title=f"odnix-compress upload: {len(lines)} items in {elapsed:.1f} s", title_justify="left")
     for col in ("file", "compressed", "size", "upload", "result"):
         table.add_column(col)
     colours = {"done": "green", "unknown": "yellow", "cancelled": "magenta", "not-sent": "dim"}
     for result, outcome in lines:
-        size = _human(result.after.bytes) if result.after else "—"
+        size = human(result.after.bytes) if result.after else "—"
         note = outcome.url or outcome.id or ""
         if outcome.error:
             note = outcome.error
         table.add_row(
-            result.source.name,
+            escape(result.source.name),
             result.status.value,
             size,
             f"[{colours.get(outcome.status, 'red')}]{outcome.status}[/]",
-            note,
+            escape(note),
         )
     Console(soft_wrap=False).print(table)
 
 
-# --------------------------------------------------------------------------- history
-def history_main(argv: Sequence[str]) -> int:
-    p = argparse.ArgumentParser(prog="odnix-compress history", description="What was uploaded, newest first.")
-    p.add_argument("--json", action="store_true", help="one JSON object per upload per line")
-    p.add_argument("--limit", type=int, default=50, help="how many uploads to list (default 50; 0 = all)")
-    _add_common(p)
-    args = p.parse_args(argv)
-    configure_logging(args.verbose)
-    try:
-        rows = UploadHistory().rows(limit=args.limit or None)
-    except OdnixError as exc:
-        _err(str(exc))
-        return EXIT_FAILED
-    if args.json:
-        for row in rows:
-            sys.stdout.write(json.dumps(row.to_json(), ensure_ascii=False) + "\n")
-        return EXIT_OK
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title=f"Upload history ({len(rows)} shown)", title_justify="left")
-    for col in ("when (UTC)", "target", "file", "account", "status", "result"):
-        table.add_column(col)
-    for row in rows:
-        name = Path(row.source_path or row.output_path or "").name
-        status = row.status.value if row.status.value != "sending" else "sending (unfinished)"
-        table.add_row(
-            row.started_at.strftime("%Y-%m-%d %H:%M:%S"),
-            row.target,
-            name,
-            f"{row.user} @ {row.server}",
-            status,
-            row.error or row.result_url or row.result_id or "",
-        )
-    Console(soft_wrap=False).print(table)
-    return EXIT_OK
-
-
-__all__: list[str] = ["history_main", "login_main", "logout_main", "upload_main"]
+__all__: list[str] = ["upload_main"]
