@@ -62,6 +62,19 @@ class ServerError(UploadError):
         super().__init__(message, path=path)
 
 
+class AnswerNotUnderstoodError(ServerError):
+    """An answer that is not what the API promises: a field missing, of the wrong type, too long,
+    or not JSON at all. That item fails; the next one is still sent."""
+
+    def __init__(self, what: str, detail: str, *, status: int | None = None, path: Path | None = None) -> None:
+        self.detail = detail
+        super().__init__(f"the server's answer to {what} was not understood ({detail})", status=status, path=path)
+
+
+class AnswerTooLargeError(ServerError):
+    """The answer's body was larger than the client reads (``HttpSettings.max_answer_bytes``)."""
+
+
 class TLSError(UploadError):
     """The server's TLS certificate could not be verified. Never retried, never bypassed."""
 
@@ -90,4 +103,7 @@ class OutcomeUnknownError(ConnectionLostError):
 
 
 class HistoryError(UploadError):
-    """The upload history database cannot be opened or is from a newer version."""
+    """The upload history database cannot be opened or is from a newer version.
+
+    A damaged file is not this error: it is moved aside and a new one started
+    (:attr:`~odnix_desktop.core.upload.history.UploadHistory.notices` says where it went)."""
