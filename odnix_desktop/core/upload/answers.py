@@ -296,8 +296,8 @@ def _created(answer: RawAnswer, what: str, path: Path, key: str) -> _Fields:
 
 def post_created(answer: RawAnswer, links: LinkPolicy, what: str, path: Path) -> Created:
     scribe = _created(answer, what, path, "scribe")
-    url = scribe.link("image_url", links) or scribe.link("media_url", links)
-    return Created(scribe.ident("id", required=True), url)
+    scribe_id = scribe.ident("id", required=True)
+    return Created(scribe_id, scribe.link("image_url", links) or scribe.link("media_url", links))
 
 
 def story_created(answer: RawAnswer, links: LinkPolicy, what: str, path: Path) -> Created:
