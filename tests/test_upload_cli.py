@@ -15,7 +15,7 @@ from odnix_desktop.cli import main
 from odnix_desktop.core.upload import load_account
 from odnix_desktop.core.userdirs import config_dir
 from tests.upload_fakes import *  # noqa: F403 - fixtures
-from tests.upload_fakes import PASSWORD, TOKEN, video_file
+from tests.upload_fakes import PASSWORD, TOKEN, _json, video_file
 
 
 @pytest.fixture
@@ -179,3 +179,51 @@ def test_history_and_logout(fake, memory_keyring, monkeypatch, capsys, photo):
     assert memory_keyring.entries == {} and load_account() is None
     assert main(["logout"]) == 0
     assert "Not logged in" in capsys.readouterr().out
+
+
+def test_server_text_and_names_with_markup_are_printed_as_text(
+    fake, memory_keyring, monkeypatch, capsys, photo, tmp_path
+):
+    """`[/x]` in a server's error or in a path must not crash rich (item 15)."""
+    _login(fake, monkeypatch, capsys)
+    monkeypatch.setenv("COLUMNS", "400")  # one line per row
+    folder = tmp_path / "[" / "x]"
+    folder.mkdir(parents=True)
+    odd = folder / "[bold]holiday[red].jpg"
+    odd.write_bytes(photo.read_bytes())
+    fake.override["/api/post-scribe/"] = lambda r: _json({"success": False, "error": "Bad [/x] input [/red]"})
+    assert main(["upload", "--to", "post", "--caption", "markup", str(odd)]) == 1
+    out = " ".join(capsys.readouterr().out.split())
+    assert "[bold]holiday[red].jpg" in out and "Bad [/x] input [/red]" in out
+    assert main(["history"]) == 0
+    assert "Bad [/x] input [/red]" in " ".join(capsys.readouterr().out.split())
+
+
+def test_the_upload_progress_line_takes_names_as_text(capsys):
+    from odnix_desktop.cli.upload import _Progress
+    from odnix_desktop.core.upload import UploadProgress
+
+    with _Progress(enabled=True) as bar:
+        bar.start("[/x].jpg", "uploading")
+        bar.update(UploadProgress(0.5, "uploading [/red]", bytes_sent=5, bytes_total=10))
+        bar._bar.refresh()  # renders the description now; a markup error would raise here
+
+
+def test_a_batch_goes_on_after_an_answer_that_is_not_understood(
+    fake, memory_keyring, monkeypatch, capsys, photo, tmp_path
+):
+    """Today `{"id": {}, "image_url": 12345}` gave a TypeError traceback and lost the batch (item 13)."""
+    _login(fake, monkeypatch, capsys)
+    second = tmp_path / "second.jpg"
+    second.write_bytes(photo.read_bytes())
+    odd = iter([{"success": True, "scribe": {"id": {}, "image_url": 12345}}])
+
+    def once_odd(request):
+        data = next(odd, None)
+        return fake.post_scribe(request) if data is None else _json(data)
+
+    fake.override["/api/post-scribe/"] = once_odd
+    assert main(["upload", "--to", "post", "--caption", "two", "--json", str(photo), str(second)]) == 1
+    first, then = (json.loads(x)["upload"] for x in capsys.readouterr().out.splitlines())
+    assert first["status"] == "failed" and "was not understood" in first["error"]
+    assert then["status"] == "done" and then["id"] == "1"

@@ -280,7 +280,7 @@ def compress_main(argv: Sequence[str]) -> int:
                     bar.update(task, completed=sum(fractions.values()))
 
             def on_result(result: CompressResult) -> None:
-                bar.update(task, description=result.source.name)
+                bar.update(task, description=escape(result.source.name))
                 if not interactive and result.status is Status.FAILED:
                     console.print(f"failed: {result.error}", highlight=False, markup=False)
 

@@ -171,6 +171,8 @@ def upload_main(argv: Sequence[str]) -> int:
     except OdnixError as exc:
         err(str(exc))
         return EXIT_FAILED
+    for notice in history.notices:  # a damaged history was set aside
+        err(notice)
 
     style = StoryStyle(
         text=args.caption,
@@ -371,7 +373,7 @@ class _Progress:
     def start(self, name: str, what: str) -> None:
         self._name, self._what = name, what
         if self._bar is not None:
-            self._bar.reset(self._task, description=f"{what} {name}", total=None)
+            self._bar.reset(self._task, description=escape(f"{what} {name}"), total=None)
 
     def update(self, p: Progress) -> None:
         if self._bar is None:
@@ -379,12 +381,12 @@ class _Progress:
         if isinstance(p, UploadProgress) and p.bytes_total:
             self._bar.update(
                 self._task,
-                description=f"{p.stage or self._what} {self._name}",
+                description=escape(f"{p.stage or self._what} {self._name}"),
                 completed=p.bytes_sent,
                 total=p.bytes_total,
             )
         elif p.stage:
-            self._bar.update(self._task, description=f"{p.stage} {self._name}")
+            self._bar.update(self._task, description=escape(f"{p.stage} {self._name}"))
 
 
 def _print_table(lines: Sequence[tuple[CompressResult, UploadOutcome]], elapsed: float) -> None:

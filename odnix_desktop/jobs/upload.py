@@ -225,18 +225,18 @@ class PreflightJob(Job):
 
 
 class HistoryJob(Job):
-    """``UploadHistory.rows()``, newest first."""
+    """``UploadHistory.read()``: the rows newest first, and the history's notices."""
 
     def __init__(self, key: int, history: Any | None = None, limit: int | None = 500) -> None:
         super().__init__(key)
         self.history = history
         self.limit = limit
 
-    def work(self) -> list:
+    def work(self) -> Any:
         from odnix_desktop.core.upload import UploadHistory
 
         history = self.history if self.history is not None else UploadHistory()
-        return history.rows(limit=self.limit)
+        return history.read(limit=self.limit)
 
 
 # --------------------------------------------------------------------------- the upload

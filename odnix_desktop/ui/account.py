@@ -28,8 +28,16 @@ from PySide6.QtWidgets import (
 
 from odnix_desktop.jobs.runner import JobRunner
 from odnix_desktop.jobs.upload import AccountState, LoginJob, LogoutJob, RestoreJob
+from odnix_desktop.ui.text import plain_tooltip
 
 log = logging.getLogger(__name__)
+
+
+def plain_label(text: str = "") -> QLabel:
+    """A label that shows its text as it is: server messages and names are never rich text."""
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    return label
 
 
 def keyring_sentence(problem: str | None) -> str:
@@ -187,7 +195,7 @@ class AccountWidget(QWidget):
     def __init__(self, account: AccountController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.account = account
-        self.label = QLabel()
+        self.label = plain_label()
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.button = QPushButton()
         self.button.clicked.connect(self._on_button)
@@ -207,8 +215,8 @@ class AccountWidget(QWidget):
     def refresh(self) -> None:
         a = self.account
         self.label.setText(a.summary())
-        self.label.setToolTip(a.details())
-        self.setToolTip(a.details())
+        self.label.setToolTip(plain_tooltip(a.details()))
+        self.setToolTip(plain_tooltip(a.details()))
         if a.logged_in:
             self.button.setText("Log out")
             self.button.setToolTip("Forget the login on this computer (the keyring entry too)")
@@ -240,7 +248,7 @@ class LoginDialog(QDialog):
         self.account = account
         self.setWindowTitle("Log in to Odnix")
         self.setMinimumWidth(480)
-        self.reason = QLabel(reason)
+        self.reason = plain_label(reason)
         self.reason.setWordWrap(True)
         self.reason.setToolTip("Why you are asked to log in")
         self.reason.setVisible(bool(reason))
@@ -260,10 +268,10 @@ class LoginDialog(QDialog):
         self.insecure.setToolTip("Only for a test server on your network; https:// is always preferred")
         form.addRow("", self.insecure)
 
-        self.keyring_note = QLabel(keyring_sentence(account.keyring_problem))
+        self.keyring_note = plain_label(keyring_sentence(account.keyring_problem))
         self.keyring_note.setWordWrap(True)
         self.keyring_note.setToolTip("Where the login token is kept")
-        self.error = QLabel()
+        self.error = plain_label()  # the server's words: "<b>" stays "<b>"
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #d03c32")
         self.error.setToolTip("Why the last attempt failed")

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from odnix_desktop.core.upload.answers import is_web_link
 from odnix_desktop.jobs.runner import JobRunner
 from odnix_desktop.jobs.upload import HistoryJob
 from odnix_desktop.ui import text
@@ -75,26 +76,18 @@ class HistoryModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(r, col)
         if role == Qt.ItemDataRole.ToolTipRole:
-            if col == 2:
-                return f"{r.source_path or ''}\nsent: {r.output_path or ''}\nsha256 {r.output_sha256 or ''}"
-            if col == 6:
-                return (
-                    "\n".join(
-                        x
-                        for x in (
-                            r.result_url,
-                            r.result_id and f"id {r.result_id}",
-                            r.error,
-                            r.caption and f"caption: {r.caption}",
-                        )
-                        if x
-                    )
-                    or None
-                )
-            return self._display(r, col)
+            return text.plain_tooltip(self._tooltip(r, col))  # server text and names, never HTML
         if role == Qt.ItemDataRole.ForegroundRole and col == 5:
             return _STATUS_COLOURS.get(r.status.value)
         return None
+
+    def _tooltip(self, r: Any, col: int) -> str | None:
+        if col == 2:
+            return f"{r.source_path or ''}\nsent: {r.output_path or ''}\nsha256 {r.output_sha256 or ''}"
+        if col == 6:
+            lines = (r.result_url, r.result_id and f"id {r.result_id}", r.error, r.caption and f"caption: {r.caption}")
+            return "\n".join(x for x in lines if x) or None
+        return self._display(r, col)
 
     @staticmethod
     def _display(r: Any, col: int) -> str:
@@ -153,6 +146,8 @@ class HistoryDialog(QDialog):
         table.setToolTip("Double-click a row to open its link")
         self.table = table
         self.status = QLabel("Loading…")
+        self.status.setTextFormat(Qt.TextFormat.PlainText)  # paths and the history's notices
+        self.status.setWordWrap(True)
         self.status.setToolTip("How many uploads are listed, and where the history file is")
 
         self.copy_button = QPushButton("Copy link")
@@ -193,15 +188,18 @@ class HistoryDialog(QDialog):
         return self._job is not None
 
     @Slot(int, object)
-    def _on_loaded(self, key: int, rows: list) -> None:
+    def _on_loaded(self, key: int, read: Any) -> None:
+        """``read`` is the core's ``HistoryRead``: the rows, and notices (a damaged file set aside)."""
         if key != self._want:
             return
         self._job = None
+        rows = list(read.rows)
         self.model.set_rows(rows)
         where = getattr(self.history, "path", None)
-        self.status.setText(
-            f"{len(rows)} upload{'s' if len(rows) != 1 else ''}, newest first" + (f" · {where}" if where else "")
-        )
+        lines = [f"{len(rows)} upload{'s' if len(rows) != 1 else ''}, newest first" + (f" · {where}" if where else "")]
+        lines += list(read.notices)
+        self.status.setText("\n".join(lines))
+        self.status.setStyleSheet("color: #c8780a" if read.notices else "")
         self.loaded.emit()
 
     @Slot(int, str)
@@ -216,8 +214,8 @@ class HistoryDialog(QDialog):
         index = self.table.currentIndex()
         if not index.isValid():
             return None
-        r = self.model.rows[index.row()]
-        return r.result_url
+        link = self.model.rows[index.row()].result_url
+        return link if link and is_web_link(link) else None  # never a file: or javascript: link
 
     @Slot()
     def copy_link(self) -> None:

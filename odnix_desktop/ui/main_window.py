@@ -703,8 +703,10 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def open_upload_link(self) -> None:
+        from odnix_desktop.core.upload.answers import is_web_link
+
         link = self._selected_link()
-        if link:
+        if link and is_web_link(link):  # the core keeps only http(s) links of the server; checked again
             self.open_url(QUrl(link))
 
     @Slot()

@@ -336,7 +336,7 @@ class QueueModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and col == Col.UPLOAD and item.upload is not None:
             return _UPLOAD_COLOURS.get(item.upload.phase)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(item, col)
+            return text.plain_tooltip(self._tooltip(item, col))  # errors come from servers and names
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (
             Col.BEFORE_BYTES,
             Col.AFTER_BYTES,

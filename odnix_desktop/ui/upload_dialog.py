@@ -7,6 +7,7 @@ It edits nothing: OK hands back an :class:`~odnix_desktop.jobs.upload.UploadRequ
 
 from __future__ import annotations
 
+import html
 import itertools
 from collections.abc import Callable
 
@@ -133,7 +134,8 @@ class UploadDialog(QDialog):
         self.setWindowTitle(f"Upload {len(items)} item{'s' if len(items) != 1 else ''} to Odnix")
         self.setMinimumSize(640, 520)
 
-        head = QLabel(f"<b>{names}</b><br>to {user or '?'} @ {server or '?'}")
+        account = html.escape(f"{user or '?'} @ {server or '?'}")
+        head = QLabel(f"<b>{html.escape(names)}</b><br>to {account}")  # names are text, not HTML
         head.setToolTip("The items selected in the queue, and the account they go to")
         form = QFormLayout()
         self.target = QComboBox()

@@ -127,6 +127,15 @@ class LinkPolicy:
         return None
 
 
+def is_web_link(value: str) -> bool:
+    """An absolute http(s) link with a host and nothing odd in it: the least a link must be to
+    be opened (links read back from the history, written by any version)."""
+    if len(value) > MAX_LINK or _UNSAFE_IN_LINK.search(value):
+        return False
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and parts.username is None
+
+
 # --------------------------------------------------------------------------- reading fields
 class _Fields:
     """Typed access to one JSON object; every problem is an :class:`AnswerNotUnderstoodError`."""
