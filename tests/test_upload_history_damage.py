@@ -22,20 +22,32 @@ PAGE = 4096
 
 
 def _filled(path: Path, rows: int = 300) -> Path:
-    history = UploadHistory(path)
-    for i in range(rows):
-        row = history.begin(
-            server="https://odnix.example",
-            user="moderator",
-            target="post",
-            source=Path(f"/photos/holiday-{i:04d}.jpg"),
-            output=Path(f"/out/holiday-{i:04d}.webp"),
-            output_sha256=f"{i:064x}",
-            output_bytes=1000 + i,
-            caption=f"caption {i} " + "x" * 150,
-            started_at=datetime(2026, 1, 1, tzinfo=UTC),
+    """A history file with ``rows`` finished uploads (schema by UploadHistory, rows in one go)."""
+    UploadHistory(path)
+    with sqlite3.connect(path) as con:
+        con.executemany(
+            "INSERT INTO uploads (started_at, finished_at, server, user, target, source_path, output_path,"
+            " output_sha256, output_bytes, caption, result_id, result_url, status)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [
+                (
+                    "2026-01-01T00:00:00.000000+00:00",
+                    "2026-01-01T00:00:01.000000+00:00",
+                    "https://odnix.example",
+                    "moderator",
+                    "post",
+                    f"/photos/holiday-{i:04d}.jpg",
+                    f"/out/holiday-{i:04d}.webp",
+                    f"{i:064x}",
+                    1000 + i,
+                    f"caption {i} " + "x" * 150,
+                    str(i),
+                    f"https://odnix.example/m/{i}.webp",
+                    UploadStatus.DONE.value,
+                )
+                for i in range(rows)
+            ],
         )
-        history.finish(row, UploadStatus.DONE, result_id=str(i), result_url=f"https://odnix.example/m/{i}.webp")
     return path
 
 
