@@ -116,7 +116,7 @@ def _dripping_session(drip: DripServer, retries: int = 0) -> Session:
 
 def test_a_post_whose_answer_trickles_ends_at_the_deadline_as_unknown(drip, photo):
     started = time.monotonic()
-    with pytest.raises(OutcomeUnknownError, match="did not finish answering within 1"):
+    with pytest.raises(OutcomeUnknownError, match=r"did not finish within 1\.\d* s after the post was sent"):
         upload_post(_dripping_session(drip), photo, "slow drip")
     elapsed = time.monotonic() - started
     assert elapsed < 4, elapsed  # the whole answer would take about 25 s
@@ -126,7 +126,7 @@ def test_a_post_whose_answer_trickles_ends_at_the_deadline_as_unknown(drip, phot
 
 def test_a_safe_call_that_trickles_is_retried_then_fails_at_the_deadline(drip):
     started = time.monotonic()
-    with pytest.raises(ConnectionLostError, match="did not finish answering"):
+    with pytest.raises(ConnectionLostError, match="did not finish within"):
         verify(_dripping_session(drip, retries=1))
     assert time.monotonic() - started < 5
     assert drip.requests == 2

@@ -250,7 +250,7 @@ class OdnixHttp:
     ) -> Cancelled | _Retry | UploadError:
         if abort.why is sockets.Why.CANCELLED:
             return Cancelled(path=path)
-        return self._classify(req, None, body, f"did not finish answering within {budget:g} s", path)
+        return self._classify(req, None, body, f"did not finish within {budget:.3g} s", path)
 
     def _classify(
         self,
