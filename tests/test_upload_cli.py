@@ -216,14 +216,16 @@ def test_a_batch_goes_on_after_an_answer_that_is_not_understood(
     _login(fake, monkeypatch, capsys)
     second = tmp_path / "second.jpg"
     second.write_bytes(photo.read_bytes())
-    odd = iter([{"success": True, "scribe": {"id": {}, "image_url": 12345}}])
+    odd = iter([{"success": True, "story": {"id": {}, "media_url": 12345}}])
 
     def once_odd(request):
         data = next(odd, None)
-        return fake.post_scribe(request) if data is None else _json(data)
+        return fake.create_story(request) if data is None else _json(data)
 
-    fake.override["/api/post-scribe/"] = once_odd
-    assert main(["upload", "--to", "post", "--caption", "two", "--json", str(photo), str(second)]) == 1
+    fake.override["/api/create-story/"] = once_odd
+    assert main(["upload", "--to", "story", "--caption", "two", "--json", str(photo), str(second)]) == 1
     first, then = (json.loads(x)["upload"] for x in capsys.readouterr().out.splitlines())
-    assert first["status"] == "failed" and "was not understood" in first["error"]
+    assert (
+        first["status"] == "failed" and "was not understood" in first["error"] and "may have kept it" in first["error"]
+    )
     assert then["status"] == "done" and then["id"] == "1"

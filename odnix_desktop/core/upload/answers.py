@@ -140,14 +140,16 @@ def is_web_link(value: str) -> bool:
 class _Fields:
     """Typed access to one JSON object; every problem is an :class:`AnswerNotUnderstoodError`."""
 
-    def __init__(self, data: object, what: str, where: str, path: Path | None, status: int | None) -> None:
-        self.what, self.where, self.path, self.status = what, where, path, status
+    def __init__(
+        self, data: object, what: str, where: str, path: Path | None, status: int | None, *, accepted: bool = False
+    ) -> None:
+        self.what, self.where, self.path, self.status, self.accepted = what, where, path, status, accepted
         if not isinstance(data, Mapping):
             self.fail(f"{where or 'the answer'} is {_kind(data)}, not an object")
         self.data: Mapping[str, object] = data  # type: ignore[assignment]
 
     def fail(self, detail: str) -> NoReturn:
-        raise AnswerNotUnderstoodError(self.what, detail, status=self.status, path=self.path)
+        raise AnswerNotUnderstoodError(self.what, detail, status=self.status, accepted=self.accepted, path=self.path)
 
     def _name(self, key: str) -> str:
         return f"{self.where}.{key}" if self.where else key
@@ -155,7 +157,7 @@ class _Fields:
     def obj(self, key: str) -> _Fields:
         if key not in self.data:
             self.fail(f"it has no {self._name(key)!r}")
-        return _Fields(self.data[key], self.what, self._name(key), self.path, self.status)
+        return _Fields(self.data[key], self.what, self._name(key), self.path, self.status, accepted=self.accepted)
 
     def text(self, key: str, *, limit: int, required: bool = False) -> str | None:
         value = self.data.get(key)
@@ -191,9 +193,11 @@ class _Fields:
         return links.check(value) if value else None
 
     def choice(self, key: str, allowed: tuple[str, ...]) -> str | None:
+        """A word from ``allowed``; another word is dropped (logged): it only describes the upload."""
         value = self.text(key, limit=40)
         if value is not None and value not in allowed:
-            self.fail(f"{self._name(key)} is {value!r}, not one of {', '.join(allowed)}")
+            log.warning("%s: %s %r is not one of %s; ignored", self.what, self._name(key), value, ", ".join(allowed))
+            return None
         return value
 
 
@@ -300,7 +304,7 @@ def verified_identity(answer: RawAnswer) -> Identity | None:
 # --------------------------------------------------------------------------- uploads
 def _created(answer: RawAnswer, what: str, path: Path, key: str) -> _Fields:
     check_success(answer, what, path)
-    return _Fields(answer.data, what, "", path, answer.status).obj(key)
+    return _Fields(answer.data, what, "", path, answer.status, accepted=True).obj(key)
 
 
 def post_created(answer: RawAnswer, links: LinkPolicy, what: str, path: Path) -> Created:

@@ -64,11 +64,21 @@ class ServerError(UploadError):
 
 class AnswerNotUnderstoodError(ServerError):
     """An answer that is not what the API promises: a field missing, of the wrong type, too long,
-    or not JSON at all. That item fails; the next one is still sent."""
+    or not JSON at all. That item fails; the next one is still sent.
 
-    def __init__(self, what: str, detail: str, *, status: int | None = None, path: Path | None = None) -> None:
+    ``accepted`` is True when the server said the upload succeeded before the rest of its answer
+    could not be read: it may hold the upload (the history records it as "unknown").
+    """
+
+    def __init__(
+        self, what: str, detail: str, *, status: int | None = None, accepted: bool = False, path: Path | None = None
+    ) -> None:
         self.detail = detail
-        super().__init__(f"the server's answer to {what} was not understood ({detail})", status=status, path=path)
+        self.accepted = accepted
+        message = f"the server's answer to {what} was not understood ({detail})"
+        if accepted:
+            message += "; it said the upload succeeded, so it may have kept it: check before sending it again"
+        super().__init__(message, status=status, path=path)
 
 
 class AnswerTooLargeError(ServerError):

@@ -32,7 +32,12 @@ from odnix_desktop.core.errors import Cancelled, OdnixError
 from odnix_desktop.core.progress import CancelToken, Report, check_cancel, no_report
 from odnix_desktop.core.upload import answers
 from odnix_desktop.core.upload.answers import Created, LinkPolicy, RawAnswer
-from odnix_desktop.core.upload.errors import OutcomeUnknownError, PreflightError, UploadRefusedError
+from odnix_desktop.core.upload.errors import (
+    AnswerNotUnderstoodError,
+    OutcomeUnknownError,
+    PreflightError,
+    UploadRefusedError,
+)
 from odnix_desktop.core.upload.history import UploadHistory, UploadStatus
 from odnix_desktop.core.upload.preflight import MediaFacts, Target, preflight
 from odnix_desktop.core.upload.session import Session
@@ -358,7 +363,7 @@ def _recorded(history: UploadHistory, row: int) -> Iterator[None]:
     except BaseException as exc:
         if isinstance(exc, Cancelled):
             status, error = UploadStatus.CANCELLED, "cancelled before the server answered"
-        elif isinstance(exc, OutcomeUnknownError):
+        elif isinstance(exc, OutcomeUnknownError) or (isinstance(exc, AnswerNotUnderstoodError) and exc.accepted):
             status, error = UploadStatus.UNKNOWN, str(exc)
         elif isinstance(exc, UploadRefusedError):
             status, error = UploadStatus.REFUSED, str(exc)
