@@ -295,3 +295,14 @@ def test_an_edited_account_file_with_a_bad_identity_is_ignored(stored):
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(stored), encoding="utf-8")
     assert load_account() is None
+
+
+def test_a_session_with_a_media_host_keeps_links_to_it(fake, session, photo):
+    from dataclasses import replace
+
+    cdn = replace(session, media_host="media.odnix.example")
+    fake.override["/api/post-scribe/"] = _answer(
+        {"success": True, "scribe": {"id": 2, "image_url": "https://media.odnix.example/s/a.webp"}}
+    )
+    assert upload_post(cdn, photo, "cdn").url == "https://media.odnix.example/s/a.webp"
+    assert upload_post(session, photo, "no cdn").url is None
