@@ -229,3 +229,18 @@ def test_a_batch_goes_on_after_an_answer_that_is_not_understood(
         first["status"] == "failed" and "was not understood" in first["error"] and "may have kept it" in first["error"]
     )
     assert then["status"] == "done" and then["id"] == "1"
+
+
+def test_upload_with_a_damaged_history_starts_a_new_one_and_says_so(fake, memory_keyring, monkeypatch, capsys, photo):
+    from odnix_desktop.core.upload.history import HISTORY_FILE
+    from odnix_desktop.core.userdirs import data_dir
+    from tests.test_upload_history_damage import _damage_data_pages, _filled
+
+    _login(fake, monkeypatch, capsys)
+    path = _filled(data_dir() / HISTORY_FILE)
+    _damage_data_pages(path)
+    assert main(["upload", "--to", "story", "--json", str(photo)]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["upload"]["status"] == "done"
+    [aside] = path.parent.glob(f"{HISTORY_FILE}.damaged-*")
+    assert str(aside) in " ".join(err.split())
