@@ -108,11 +108,14 @@ def load_upright(path: Path, box: int) -> Image.Image:
     try:
         w, h = opened.stored_size
         scale = min(1.0, 2 * box / max(w, h))
-        img = decode.load(opened, path, (w * scale, h * scale) if scale < 1.0 else None)
+        draft = (max(1, int(w * scale)), max(1, int(h * scale))) if scale < 1.0 else None
+        img = decode.load(opened, path, draft)
         if img.mode in ("P", "PA"):
             img = img.convert("RGBA")
         img = colour.normalise_depth(img)
         img = decode.upright(img, opened.orientation)
+        if img is opened.image:
+            img = img.copy()  # the opened file is closed below
         return colour.to_srgb(img, opened.image.info.get("icc_profile"), [])
     except (OSError, ValueError) as exc:
         raise CorruptMediaError(f"cannot be read ({exc})", path=path) from None

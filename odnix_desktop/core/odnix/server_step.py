@@ -15,6 +15,7 @@ import io
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from PIL import Image, ImageOps
 
@@ -59,7 +60,8 @@ def has_real_alpha(img: Image.Image) -> bool:
         img = img.convert("RGBA")
     if "A" not in img.getbands():
         return False
-    low, _ = img.getchannel("A").getextrema()
+    extrema = img.getchannel("A").getextrema()
+    low: Any = extrema[0] if isinstance(extrema, tuple) else extrema
     return bool(low < 255)
 
 
