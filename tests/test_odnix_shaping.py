@@ -34,7 +34,7 @@ def transparent_png(path: Path, size: tuple[int, int] = (1600, 1000)) -> Path:
     rgba = np.zeros((h, w, 4), dtype=np.uint8)
     rgba[inside, :3] = rgb[inside]
     rgba[inside, 3] = 255
-    Image.fromarray(rgba, "RGBA").save(path)
+    Image.fromarray(rgba).save(path)
     return path
 
 
