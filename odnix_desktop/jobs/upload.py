@@ -172,8 +172,10 @@ class PreflightJob(Job):
         user: str | None,
         *,
         style: Any | None = None,
+        background: str = "#ffffff",
     ) -> None:
         super().__init__(key)
+        self.background = background  # posts: what transparency is flattened onto
         self.target = target
         self.plans = plans
         self.caption = caption
@@ -204,8 +206,23 @@ class PreflightJob(Job):
                     server=self.server,
                     user=self.user,
                 ).checks
-            out[plan.item_id] = checks + style_checks
+            out[plan.item_id] = checks + style_checks + self._server_notes(plan)
         return out
+
+    def _server_notes(self, plan: PlannedUpload) -> tuple[Any, ...]:
+        """What Odnix will do to this upload (core.odnix.notes), as checks that pass: a name
+        starting with ``odnix-warning`` says it will shrink, blacken or re-encode it."""
+        from odnix_desktop.core.errors import OdnixError
+        from odnix_desktop.core.odnix.notes import server_notes
+        from odnix_desktop.core.upload.preflight import Check
+
+        # A post is made again from its source (core.odnix.shaping); other targets send the file.
+        path = plan.source if plan.media is None or self.target.value == "post" else plan.media
+        try:
+            found = server_notes(self.target.value, path, background=self.background)
+        except (OdnixError, OSError, ValueError):
+            return ()  # the checks above already say what is wrong with the file
+        return tuple(Check(f"odnix-{'warning' if n.warning else 'note'}-{n.kind}", True, n.message) for n in found)
 
     def _style_checks(self) -> tuple[Any, ...]:
         from odnix_desktop.core.upload.preflight import Check
