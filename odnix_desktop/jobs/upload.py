@@ -217,9 +217,11 @@ class PreflightJob(Job):
         from odnix_desktop.core.upload.preflight import Check
 
         # A post is made again from its source (core.odnix.shaping); other targets send the file.
+        # The original sent as it is (the user asked for it) is not shaped.
+        original = plan.media is not None and plan.media == plan.source
         path = plan.source if plan.media is None or self.target.value == "post" else plan.media
         try:
-            found = server_notes(self.target.value, path, background=self.background)
+            found = server_notes(self.target.value, path, background=self.background, shaped=not original)
         except (OdnixError, OSError, ValueError):
             return ()  # the checks above already say what is wrong with the file
         return tuple(Check(f"odnix-{'warning' if n.warning else 'note'}-{n.kind}", True, n.message) for n in found)
