@@ -240,3 +240,29 @@ def test_a_job_ends_exactly_once(qtbot):
     with qtbot.waitSignal(job2.signals.cancelled, timeout=5000):
         runner.start(job2)
     assert runner.wait(5000)
+
+
+def test_on_odnix_view_shows_the_servers_geometry_and_says_what_it_does(qtbot, window, tmp_path):
+    from tests.test_odnix_shaping import transparent_png
+
+    (tmp_path / "in").mkdir()
+    src = transparent_png(tmp_path / "in" / "logo.png", (1600, 1000))
+    window.add_paths([src])
+    wait_added(qtbot, window, 1)
+    with qtbot.waitSignal(window.controller.batchFinished, timeout=30_000):
+        window.start()
+    window.select_item(window.model.item(0))
+    dialog = window.compare_current()
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.view.before is not None and not dialog.is_loading(), timeout=10_000)
+    assert dialog.odnix.current_target() == "post"
+    qtbot.keyClick(dialog, Qt.Key.Key_5)
+    assert dialog.view.mode == "odnix" and dialog.mode_buttons.checkedId() == 5
+    qtbot.waitUntil(lambda: dialog.view.odnix is not None and not dialog.odnix.is_busy(), timeout=20_000)
+    odnix = dialog.view.odnix
+    assert (odnix.width(), odnix.height()) == (900, 563)  # the server's thumbnail((900, 900))
+    label = dialog.view.odnix_label
+    assert "900×563" in label and "WEBP" in label and "flattened onto #ffffff" in label
+    corner = odnix.toImage().pixelColor(3, 3)
+    assert min(corner.red(), corner.green(), corner.blue()) > 235  # white, not black
+    dialog.close()

@@ -183,9 +183,11 @@ def test_upload_to_post_progress_reaches_the_row_and_the_link_shows(qtbot, up_wi
         dialog.upload_button.click()
     up = item.upload
     assert up.phase is UploadPhase.DONE, up.error
-    # The compressed output was sent, not the original.
+    # The compressed output's source was shaped for Odnix's own step and sent, not the original;
+    # the row says what was chosen and why.
     assert up.sent_file == item.output
-    assert fake.scribes[0]["bytes"] == item.output.stat().st_size != item.source.stat().st_size
+    assert 0 < fake.scribes[0]["bytes"] != item.source.stat().st_size
+    assert "shaped for Odnix" in up.error
     assert fake.scribes[0]["content"] == "Sunset over the bay"
     # Progress went through the row: checking, then bytes sent, then done.
     assert any("uploading" in t and " of " in t for t in rec.texts), rec.texts

@@ -86,13 +86,16 @@ def test_upload_compresses_then_sends_the_compressed_file(fake, memory_keyring, 
     item = json.loads(line)
     assert item["status"] == "compressed" and item["source"] == str(photo)
     assert item["after"]["bytes"] < item["before"]["bytes"] == photo.stat().st_size
+    shaped = item["upload"].pop("shaped_for_server")
     assert item["upload"] == {
         "status": "done",
         "id": "1",
         "error": None,
         "url": f"{fake.url}/media/scribe_images/holiday_opt.webp",
     }
-    assert fake.scribes[0]["bytes"] == item["after"]["bytes"]  # the compressed output, not the original
+    # What went is the photo shaped for Odnix's own step (its 900-px box), not the original.
+    assert shaped["target"] == "post" and shaped["choice"].startswith("jpeg-900x")
+    assert fake.scribes[0]["bytes"] == shaped["sent_bytes"] != photo.stat().st_size
     assert fake.scribes[0]["content"] == "from the CLI"
 
 

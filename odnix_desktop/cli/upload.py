@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,8 @@ from odnix_desktop.cli.common import (
 )
 from odnix_desktop.core.batch import SkippedFile, WorkItem, collect
 from odnix_desktop.core.errors import Cancelled, OdnixError
+from odnix_desktop.core.odnix.posts import parse_background
+from odnix_desktop.core.odnix.shaping import ShapedUpload, shape_for_upload
 from odnix_desktop.core.options import CompressOptions, CompressResult, Status
 from odnix_desktop.core.progress import Progress
 from odnix_desktop.core.upload import (
@@ -108,6 +110,13 @@ def _upload_parser() -> argparse.ArgumentParser:
         "stories, chat clips and profile pictures are stored exactly as sent)",
     )
     p.add_argument(
+        "--background",
+        default="#ffffff",
+        metavar="COLOUR",
+        help="posts: the colour transparent areas are flattened onto before sending (default white; "
+        "Odnix itself would turn them black)",
+    )
+    p.add_argument(
         "--json",
         action="store_true",
         help="one JSON object per item per line: the compression fields plus 'upload'",
@@ -122,9 +131,16 @@ class UploadOutcome:
     id: str | None = None
     url: str | None = None
     error: str | None = None
+    shaped_for_server: dict[str, Any] | None = None  # core.odnix.shaping: what was sent and why
 
     def to_json(self) -> dict[str, Any]:
-        return {"status": self.status, "id": self.id, "url": self.url, "error": self.error}
+        return {
+            "status": self.status,
+            "id": self.id,
+            "url": self.url,
+            "error": self.error,
+            "shaped_for_server": self.shaped_for_server,
+        }
 
     @property
     def ok(self) -> bool:
@@ -142,6 +158,10 @@ def upload_main(argv: Sequence[str]) -> int:
         p.error("a profile picture takes no --caption")
     if args.chat_user and target is not Target.CHAT:
         p.error("--chat-user is only for --to chat")
+    try:
+        parse_background(args.background)
+    except ValueError as exc:
+        p.error(f"--background: {exc}")
 
     account = load_account()
     server_text = args.server or (account.server if account else None)
@@ -213,7 +233,22 @@ def upload_main(argv: Sequence[str]) -> int:
                     ),
                 )
                 continue
-            emit(result, _send(target, sessions, result, args, style, history, cancel, progress))
+            shaped = None
+            if not args.send_original:
+                progress.start(entry.source.name, "shaping for Odnix")
+                try:
+                    shaped = shape_for_upload(
+                        target.value, entry.source, result.output, out_root, background=args.background, cancel=cancel
+                    )
+                except Cancelled:
+                    emit(result, UploadOutcome("cancelled"))
+                    continue
+                if shaped.note:
+                    log.info("%s: %s", entry.source.name, shaped.note)
+            outcome = _send(target, sessions, result, args, style, history, cancel, progress, shaped)
+            if shaped is not None:
+                outcome = replace(outcome, shaped_for_server=shaped.shaped_for_server)
+            emit(result, outcome)
     if not args.json:
         _print_table(lines, time.perf_counter() - started)
     if cancel.is_set():
@@ -280,8 +315,10 @@ def _send(
     history: UploadHistory,
     cancel: threading.Event,
     progress: _Progress,
+    shaped: ShapedUpload | None = None,
 ) -> UploadOutcome:
     assert result.output is not None
+    media = shaped.path if shaped is not None else result.output
     progress.start(result.source.name, "uploading")
     for attempt in (1, 2):
         try:
@@ -289,7 +326,7 @@ def _send(
             done: UploadResult = upload(
                 target,
                 session,
-                result.output,
+                media,
                 caption=args.caption,
                 recipient=args.chat_user,
                 style=style,

@@ -45,6 +45,7 @@ class Settings:
     image_workers: int = 0  # 0: one per core
     after_batch: str = "nothing"
     batch_preset: str | None = None  # None: post for photos, reel for clips
+    upload_background: str = "#ffffff"  # posts: transparency is flattened onto it (core.odnix)
 
     def __post_init__(self) -> None:
         check_quality(self.quality)

@@ -6,8 +6,10 @@ uploads stream bodies. No widgets here.
 from __future__ import annotations
 
 import logging
+import shutil
+import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -170,8 +172,10 @@ class PreflightJob(Job):
         user: str | None,
         *,
         style: Any | None = None,
+        background: str = "#ffffff",
     ) -> None:
         super().__init__(key)
+        self.background = background  # posts: what transparency is flattened onto
         self.target = target
         self.plans = plans
         self.caption = caption
@@ -202,8 +206,25 @@ class PreflightJob(Job):
                     server=self.server,
                     user=self.user,
                 ).checks
-            out[plan.item_id] = checks + style_checks
+            out[plan.item_id] = checks + style_checks + self._server_notes(plan)
         return out
+
+    def _server_notes(self, plan: PlannedUpload) -> tuple[Any, ...]:
+        """What Odnix will do to this upload (core.odnix.notes), as checks that pass: a name
+        starting with ``odnix-warning`` says it will shrink, blacken or re-encode it."""
+        from odnix_desktop.core.errors import OdnixError
+        from odnix_desktop.core.odnix.notes import server_notes
+        from odnix_desktop.core.upload.preflight import Check
+
+        # A post is made again from its source (core.odnix.shaping); other targets send the file.
+        # The original sent as it is (the user asked for it) is not shaped.
+        original = plan.media is not None and plan.media == plan.source
+        path = plan.source if plan.media is None or self.target.value == "post" else plan.media
+        try:
+            found = server_notes(self.target.value, path, background=self.background, shaped=not original)
+        except (OdnixError, OSError, ValueError):
+            return ()  # the checks above already say what is wrong with the file
+        return tuple(Check(f"odnix-{'warning' if n.warning else 'note'}-{n.kind}", True, n.message) for n in found)
 
     def _style_checks(self) -> tuple[Any, ...]:
         from odnix_desktop.core.upload.preflight import Check
@@ -268,6 +289,7 @@ class UploadRequest:
     story_style: Any | None = None
     one_time: bool = False
     plans: list[PlannedUpload] = field(default_factory=list)
+    background: str = "#ffffff"  # posts: transparency is flattened onto it (core.odnix)
 
 
 class UploadJob(Job):
@@ -295,6 +317,7 @@ class UploadJob(Job):
         self.sent_file: Path | None = None
         self._last = 0.0
         self._stage = ""
+        self._shaping_dir: Path | None = None
 
     def _report(self, progress: Progress) -> None:
         now = time.monotonic()
@@ -314,10 +337,11 @@ class UploadJob(Job):
             if media is None:
                 media = self._recompress()
             self.sent_file = media
-            return upload(
+            shaped = self._shape(media)
+            result = upload(
                 self.request.target,
                 self.session,
-                media,
+                shaped.path if shaped is not None else media,
                 caption=self.request.caption,
                 recipient=self.request.recipient,
                 style=self.request.story_style,
@@ -327,6 +351,9 @@ class UploadJob(Job):
                 report=self._report,
                 cancel=self.cancel_event,
             )
+            if shaped is not None and shaped.note:  # the row shows what was chosen and why
+                result = replace(result, warnings=(*result.warnings, shaped.note))
+            return result
         except Cancelled:
             raise
         except OdnixError as exc:
@@ -338,6 +365,26 @@ class UploadJob(Job):
             # A copy compressed only for this upload is not kept (the history has its hash).
             if self.plan.media is None and self.sent_file is not None:
                 self.sent_file.unlink(missing_ok=True)
+            if self._shaping_dir is not None:
+                shutil.rmtree(self._shaping_dir, ignore_errors=True)
+
+    def _shape(self, media: Path) -> Any:
+        """core.odnix's shaping for the server's own step (posts and reels), unless the original
+        was asked for; the shaped file lives in a folder of its own, deleted afterwards."""
+        if self.request.send_original:
+            return None
+        from odnix_desktop.core.odnix.shaping import shape_for_upload
+
+        self._report(Progress(0.0, "shaping for Odnix"))
+        self._shaping_dir = Path(tempfile.mkdtemp(prefix="odnix-shaping-"))
+        return shape_for_upload(
+            self.request.target.value,
+            self.plan.source,
+            media,
+            self._shaping_dir,
+            background=self.request.background,
+            cancel=self.cancel_event,
+        )
 
     def _recompress(self) -> Path:
         from odnix_desktop.core.compress import run_item

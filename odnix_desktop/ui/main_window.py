@@ -478,7 +478,7 @@ class MainWindow(QMainWindow):
             return None
         if self.compare_dialog is not None:
             self.compare_dialog.close()
-        self.compare_dialog = CompareDialog(item, self.runner, self)
+        self.compare_dialog = CompareDialog(item, self.runner, self, background=self.settings.upload_background)
         self.compare_dialog.show()
         return self.compare_dialog
 
@@ -673,6 +673,7 @@ class MainWindow(QMainWindow):
             server=session.server.url,
             user=session.username,
             parent=self,
+            background=self.settings.upload_background,
         )
         dialog.accepted.connect(self._on_upload_accepted)
         self.upload_dialog = dialog

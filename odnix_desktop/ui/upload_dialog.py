@@ -38,8 +38,8 @@ from odnix_desktop.jobs.upload import PlannedUpload, PreflightJob, UploadRequest
 from odnix_desktop.ui import text
 from odnix_desktop.ui.queue_model import QueueItem
 
-OK_MARK, BAD_MARK, NOTE_MARK = "✓", "✗", "•"
-_GOOD, _BAD = QColor(40, 150, 70), QColor(210, 60, 50)
+OK_MARK, BAD_MARK, NOTE_MARK, WARN_MARK = "✓", "✗", "•", "⚠"
+_GOOD, _BAD, _WARN = QColor(40, 150, 70), QColor(210, 60, 50), QColor(190, 120, 0)
 #: The story text positions the server takes, with their labels.
 STORY_POSITIONS = (("top", "Top"), ("center", "Centre"), ("bottom", "Bottom"))
 
@@ -115,6 +115,7 @@ class UploadDialog(QDialog):
         server: str | None = None,
         user: str | None = None,
         parent: QWidget | None = None,
+        background: str = "#ffffff",
     ) -> None:
         from odnix_desktop.core.upload import Target
 
@@ -173,6 +174,9 @@ class UploadDialog(QDialog):
         self.one_time = QCheckBox("View once")
         self.one_time.setToolTip("The recipient can open the photo or clip only once")
         form.addRow("", self.one_time)
+        self.post_background = ColorButton(background, "Background for transparent posts")
+        self.post_background.setToolTip("Transparent areas of a post are flattened onto this colour before sending")
+        form.addRow("Transparent areas onto", self.post_background)
 
         self.send_original = QCheckBox("Send the original files, not the compressed outputs")
         self.send_original.setToolTip(
@@ -218,6 +222,7 @@ class UploadDialog(QDialog):
         self.text_color.colorChanged.connect(self._on_input_changed)
         self.text_position.currentIndexChanged.connect(self._on_input_changed)
         self.text_size.valueChanged.connect(self._on_input_changed)
+        self.post_background.colorChanged.connect(self._on_input_changed)
         self._on_target_changed()
 
     def _story_look_row(self) -> QWidget:
@@ -286,6 +291,7 @@ class UploadDialog(QDialog):
         self.recipient.setVisible(t is T.CHAT)
         self.form.setRowVisible(self.story_look, t is T.STORY)
         self.form.setRowVisible(self.one_time, t is T.CHAT)
+        self.form.setRowVisible(self.post_background, t is T.POST)
         self.caption_label.setText({T.STORY: "Story text", T.CHAT: "Message"}.get(t, "Caption"))
         no_text = t is T.PROFILE
         self.caption_label.setVisible(not no_text)
@@ -321,7 +327,15 @@ class UploadDialog(QDialog):
         else:
             caption = self.caption_text()
         job = PreflightJob(
-            self._want, target, self._plans, caption, self.history, self.server, self.user, style=self.story_style()
+            self._want,
+            target,
+            self._plans,
+            caption,
+            self.history,
+            self.server,
+            self.user,
+            style=self.story_style(),
+            background=self.post_background.color(),
         )
         job.signals.finished.connect(self._on_checked)
         job.signals.failed.connect(self._on_check_failed)
@@ -363,9 +377,12 @@ class UploadDialog(QDialog):
             parent.setFont(0, font)
             self.checks.addTopLevelItem(parent)
             for check in checks:
-                mark = OK_MARK if check.ok else BAD_MARK
+                mark, colour = OK_MARK if check.ok else BAD_MARK, _GOOD if check.ok else _BAD
+                if check.name.startswith("odnix-"):  # what the server will do: a note, or a warning
+                    warn = check.name.startswith("odnix-warning")
+                    mark, colour = (WARN_MARK, _WARN) if warn else (NOTE_MARK, self.palette().text().color())
                 row = QTreeWidgetItem(parent, [f"{mark} {check.message}"])
-                row.setForeground(0, _GOOD if check.ok else _BAD)
+                row.setForeground(0, colour)
                 row.setToolTip(0, f"{check.name}: {check.message}")
                 ok = ok and check.ok
             if plan.media is None:
@@ -417,6 +434,7 @@ class UploadDialog(QDialog):
             story_style=self.story_style(),
             one_time=target is self.Target.CHAT and self.one_time.isChecked(),
             plans=list(self._plans),
+            background=self.post_background.color(),
         )
 
     @Slot()
