@@ -16,6 +16,7 @@ import pytest
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QGuiApplication
 
+from odnix_desktop.core.errors import ErrorKind
 from odnix_desktop.core.media import MediaKind
 from odnix_desktop.core.upload import Target, TokenStore
 from odnix_desktop.jobs.base import Job
@@ -243,7 +244,7 @@ def test_a_server_refusal_shows_in_the_row(qtbot, up_window, fake, tmp_path):
     with qtbot.waitSignal(win.uploads.uploadsFinished, timeout=20_000):
         dialog.upload_button.click()
     up = item.upload
-    assert up.phase is UploadPhase.FAILED and up.failure == "refused"
+    assert up.phase is UploadPhase.FAILED and up.failure is ErrorKind.REFUSED_BY_SERVER
     assert not up.error.startswith(item.source.name)  # the row names the file already
     row = win.model.row_of(item.id)
     shown = win.model.index(row, Col.UPLOAD).data()
@@ -270,7 +271,7 @@ def test_preflight_refuses_a_long_caption_before_any_request(qtbot, up_window, f
     dialog.reject()
     with qtbot.waitSignal(win.uploads.uploadsFinished, timeout=10_000):
         assert win.uploads.start(request) == 1
-    assert item.upload.phase is UploadPhase.FAILED and item.upload.failure == "not sent"
+    assert item.upload.phase is UploadPhase.FAILED and item.upload.failure is ErrorKind.CHECKS_FAILED
     assert "280" in item.upload.error
     assert fake.hits == []
 
@@ -509,7 +510,7 @@ def test_a_refused_login_logs_out_and_asks_once(qtbot, up_window, fake, tmp_path
         dialog.upload_button.click()
     assert fake.calls("/api/create-story/") == 2 and fake.stories == []
     for item in items:
-        assert item.upload.phase is UploadPhase.FAILED and item.upload.failure == "log in again"
+        assert item.upload.phase is UploadPhase.FAILED and item.upload.failure is ErrorKind.LOG_IN_AGAIN
         shown = win.model.index(win.model.row_of(item.id), Col.UPLOAD).data()
         assert shown.startswith("✗ log in again"), shown
     # The panel says so, and one login dialog (not one per item) asks, with server and user filled in.
@@ -547,6 +548,6 @@ def test_a_refused_login_while_a_login_dialog_is_open_adds_none(qtbot, up_window
     request = UploadRequest(Target.STORY, "x", plans=[PlannedUpload(item.id, item.source, item.output)])
     with qtbot.waitSignal(win.uploads.uploadsFinished, timeout=20_000):
         win.uploads.start(request)
-    assert item.upload.failure == "log in again" and not win.account.logged_in
+    assert item.upload.failure is ErrorKind.LOG_IN_AGAIN and not win.account.logged_in
     assert visible_login_dialogs() == [opened] and win.login_dialog is opened
     opened.reject()

@@ -36,7 +36,7 @@ from odnix_desktop.cli.common import (
     parse_quality,
 )
 from odnix_desktop.core.batch import SkippedFile, WorkItem, collect
-from odnix_desktop.core.errors import Cancelled, OdnixError
+from odnix_desktop.core.errors import Cancelled, ErrorKind, OdnixError
 from odnix_desktop.core.options import CompressOptions, CompressResult, Status
 from odnix_desktop.core.progress import Progress
 from odnix_desktop.core.upload import (
@@ -44,8 +44,6 @@ from odnix_desktop.core.upload import (
     HttpSettings,
     LoginFailedError,
     LoginRequiredError,
-    OutcomeUnknownError,
-    PreflightError,
     ServerAddress,
     StoryStyle,
     Target,
@@ -53,7 +51,6 @@ from odnix_desktop.core.upload import (
     UploadError,
     UploadHistory,
     UploadProgress,
-    UploadRefusedError,
     UploadResult,
     load_account,
     upload,
@@ -118,17 +115,27 @@ def _upload_parser() -> argparse.ArgumentParser:
 
 @dataclass(frozen=True, slots=True)
 class UploadOutcome:
-    status: str  # done, refused, preflight-failed, failed, unknown, cancelled, not-sent
+    """One item's upload: ``failure`` is None when it went; its kind's ``code`` is the JSON status."""
+
+    failure: ErrorKind | None = None
     id: str | None = None
     url: str | None = None
     error: str | None = None
+
+    @property
+    def status(self) -> str:
+        return "done" if self.failure is None else self.failure.code
+
+    @property
+    def words(self) -> str:
+        return "done" if self.failure is None else self.failure.words
 
     def to_json(self) -> dict[str, Any]:
         return {"status": self.status, "id": self.id, "url": self.url, "error": self.error}
 
     @property
     def ok(self) -> bool:
-        return self.status == "done"
+        return self.failure is None
 
 
 def upload_main(argv: Sequence[str]) -> int:
@@ -197,16 +204,16 @@ def upload_main(argv: Sequence[str]) -> int:
             if cancel.is_set():
                 emit(
                     CompressResult(source=entry.source, status=Status.CANCELLED),
-                    UploadOutcome("cancelled"),
+                    UploadOutcome(ErrorKind.CANCELLED),
                 )
                 continue
             result = _prepare(entry, out_root, options, args.send_original, cancel, progress)
             if result.status in (Status.FAILED, Status.SKIPPED, Status.CANCELLED) or result.output is None:
-                status = "cancelled" if result.status is Status.CANCELLED else "not-sent"
+                failure = ErrorKind.CANCELLED if result.status is Status.CANCELLED else ErrorKind.NOT_SENT
                 emit(
                     result,
                     UploadOutcome(
-                        status,
+                        failure,
                         error=result.error or (result.warnings[0] if result.warnings else None),
                     ),
                 )
@@ -298,33 +305,29 @@ def _send(
                 cancel=cancel,
             )
         except Cancelled:
-            return UploadOutcome("cancelled")
-        except LoginFailedError as exc:
-            return UploadOutcome("failed", error=str(exc))
+            return UploadOutcome(ErrorKind.CANCELLED)
         except LoginRequiredError as exc:
-            # A 401 is refused before anything is stored: safe to send again after a new login.
-            if attempt == 1 and os.environ.get(PASSWORD_ENV):
+            # A 401 is refused before anything is stored: safe to send again after a new login
+            # (not after a wrong password: that one would only fail again).
+            if attempt == 1 and os.environ.get(PASSWORD_ENV) and not isinstance(exc, LoginFailedError):
                 try:
                     sessions.renew()
                     continue
-                except (NotLoggedIn, OdnixError) as again:
-                    return UploadOutcome("failed", error=str(again))
-            return UploadOutcome("failed", error=f"{exc} (odnix-compress login)")
+                except NotLoggedIn as again:
+                    return UploadOutcome(ErrorKind.LOG_IN_AGAIN, error=str(again))
+                except OdnixError as again:
+                    return UploadOutcome(again.kind, error=str(again))
+            hint = "" if isinstance(exc, LoginFailedError) else " (odnix-compress login)"
+            return UploadOutcome(exc.kind, error=f"{exc}{hint}")
         except NotLoggedIn as exc:
-            return UploadOutcome("failed", error=str(exc))
-        except PreflightError as exc:
-            return UploadOutcome("preflight-failed", error=str(exc))
-        except UploadRefusedError as exc:
-            return UploadOutcome("refused", error=str(exc))
-        except OutcomeUnknownError as exc:
-            return UploadOutcome("unknown", error=str(exc))
+            return UploadOutcome(ErrorKind.LOG_IN_AGAIN, error=str(exc))
         except OdnixError as exc:
-            return UploadOutcome("failed", error=str(exc))
+            return UploadOutcome(exc.kind, error=str(exc))
         warning = f" ({'; '.join(done.warnings)})" if done.warnings else ""
         if warning:
             log.warning("%s: %s", result.source.name, warning.strip(" ()"))
-        return UploadOutcome("done", done.id, done.url)
-    return UploadOutcome("failed", error="login failed twice")
+        return UploadOutcome(None, done.id, done.url)
+    return UploadOutcome(ErrorKind.LOG_IN_AGAIN, error="login failed twice")
 
 
 @contextmanager
@@ -394,7 +397,7 @@ def _print_table(lines: Sequence[tuple[CompressResult, UploadOutcome]], elapsed:
     table = Table(title=f"odnix-compress upload: {len(lines)} items in {elapsed:.1f} s", title_justify="left")
     for col in ("file", "compressed", "size", "upload", "result"):
         table.add_column(col)
-    colours = {"done": "green", "unknown": "yellow", "cancelled": "magenta", "not-sent": "dim"}
+    colours = {ErrorKind.MAY_HAVE_BEEN_SENT: "yellow", ErrorKind.CANCELLED: "magenta", ErrorKind.NOT_SENT: "dim"}
     for result, outcome in lines:
         size = human(result.after.bytes) if result.after else "—"
         note = outcome.url or outcome.id or ""
@@ -404,7 +407,7 @@ def _print_table(lines: Sequence[tuple[CompressResult, UploadOutcome]], elapsed:
             escape(result.source.name),
             result.status.value,
             size,
-            f"[{colours.get(outcome.status, 'red')}]{outcome.status}[/]",
+            f"[{'green' if outcome.failure is None else colours.get(outcome.failure, 'red')}]{outcome.words}[/]",
             escape(note),
         )
     Console(soft_wrap=False).print(table)

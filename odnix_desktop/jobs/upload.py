@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from odnix_desktop.core.errors import Cancelled, OdnixError
+from odnix_desktop.core.errors import Cancelled, ErrorKind, OdnixError
 from odnix_desktop.core.options import CompressOptions, Status
 from odnix_desktop.core.progress import Progress
 from odnix_desktop.jobs.base import Job
@@ -46,49 +46,20 @@ class RestoreJob(Job):
         self.settings = settings
 
     def work(self) -> AccountState:
-        from odnix_desktop.core.upload import (
-            LoginRequiredError,
-            TokenStore,
-            UploadError,
-            load_account,
-            restore,
-            verify,
-        )
+        from odnix_desktop.core.upload import TokenStore, UploadError, load_account
+        from odnix_desktop.core.upload.resume import resume
 
         store = self.store if self.store is not None else TokenStore()
         account = load_account()
         if account is None:
             return AccountState(None, store, store.unavailable_reason)
         try:
-            session = restore(account, store, self.settings)
+            resumed = resume(account, store, self.settings, cancel=self.cancel_event)
         except UploadError as exc:  # e.g. the stored address is no longer acceptable
             return AccountState(None, store, store.unavailable_reason, account.server, account.user, str(exc))
-        if session is None:
-            return AccountState(None, store, store.unavailable_reason, account.server, account.user)
-        try:
-            verify(session, cancel=self.cancel_event)
-        except LoginRequiredError:
-            store.forget(account.server, account.user)
-            return AccountState(
-                None,
-                store,
-                store.unavailable_reason,
-                account.server,
-                account.user,
-                "the stored login is no longer valid: log in again",
-            )
-        except Cancelled:
-            raise
-        except OdnixError as exc:  # offline: keep the token, say so
-            return AccountState(
-                session,
-                store,
-                store.unavailable_reason,
-                account.server,
-                account.user,
-                f"could not check the login ({exc})",
-            )
-        return AccountState(session, store, store.unavailable_reason, account.server, account.user)
+        return AccountState(
+            resumed.session, store, store.unavailable_reason, account.server, account.user, resumed.note
+        )
 
 
 class LoginJob(Job):
@@ -240,23 +211,6 @@ class HistoryJob(Job):
 
 
 # --------------------------------------------------------------------------- the upload
-#: How an upload failed, for the row: the error type decides the word.
-FAILURE_KINDS = (
-    ("PreflightError", "not sent"),
-    ("UploadRefusedError", "refused"),
-    ("OutcomeUnknownError", "unknown"),
-    ("LoginRequiredError", "log in again"),
-)
-
-
-def failure_kind(exc: BaseException) -> str:
-    names = {c.__name__ for c in type(exc).__mro__}
-    for name, kind in FAILURE_KINDS:
-        if name in names:
-            return kind
-    return "failed"
-
-
 @dataclass
 class UploadRequest:
     """What the upload dialog asks for (the same for every selected item)."""
@@ -274,8 +228,8 @@ class UploadJob(Job):
     """Recompress with the target's preset when needed (``core.compress.run_item``), then
     ``core.upload.upload``. Progress: the compression's, then the bytes sent.
 
-    A failed job leaves ``failure`` set ("refused", "not sent", "unknown", ...) before its
-    ``failed`` signal goes out.
+    A failed job leaves ``failure`` set (the error's :class:`ErrorKind`) before its ``failed``
+    signal goes out.
     """
 
     pool_name = "uploads"
@@ -290,7 +244,7 @@ class UploadJob(Job):
         self.session = session
         self.history = history
         self.out_root = out_root
-        self.failure = ""
+        self.failure: ErrorKind | None = None
         self.reason = ""  # the failure without the file name (the row already names the file)
         self.sent_file: Path | None = None
         self._last = 0.0
@@ -307,7 +261,7 @@ class UploadJob(Job):
         self._report(Progress(progress.fraction, f"compressing for {self.request.target.title}"))
 
     def work(self) -> Any:
-        from odnix_desktop.core.upload import upload
+        from odnix_desktop.core.upload import UploadRefusedError, upload
 
         try:
             media = self.plan.media
@@ -327,12 +281,11 @@ class UploadJob(Job):
                 report=self._report,
                 cancel=self.cancel_event,
             )
-        except Cancelled:
-            raise
         except OdnixError as exc:
-            self.failure = failure_kind(exc)
+            self.failure = exc.kind
             # The server's own words when it refused; else the reason without the file name.
-            self.reason = getattr(exc, "server_message", "") or exc.reason
+            refused = exc.server_message if isinstance(exc, UploadRefusedError) else ""
+            self.reason = refused or exc.reason
             raise
         finally:
             # A copy compressed only for this upload is not kept (the history has its hash).

@@ -11,6 +11,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor, QPixmap
 
+from odnix_desktop.core.errors import ErrorKind
 from odnix_desktop.core.media import MediaInfo, MediaKind
 from odnix_desktop.core.options import CropBox
 from odnix_desktop.core.presets import PRESETS
@@ -113,7 +114,7 @@ class UploadState:
     url: str | None = None
     result_id: str | None = None
     error: str = ""
-    failure: str = ""  # refused, not sent, unknown, log in again, failed
+    failure: ErrorKind | None = None  # why the last upload failed
     sent_file: Path | None = None
 
     @property
@@ -138,7 +139,7 @@ class UploadState:
             return " · ".join(parts)
         if self.phase is UploadPhase.FAILED:
             first = self.error.splitlines()[0] if self.error else ""
-            return f"✗ {self.failure or 'failed'}: {first}"
+            return f"✗ {(self.failure or ErrorKind.FAILED).words}: {first}"
         if self.phase is UploadPhase.QUEUED:
             return f"Waiting ({self.target_title})"
         return f"{self.phase.value} ({self.target_title})"

@@ -11,6 +11,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from odnix_desktop.core.errors import ErrorKind
 from odnix_desktop.core.presets import PRESETS
 from odnix_desktop.core.progress import Progress
 from odnix_desktop.core.settings import Settings
@@ -141,7 +142,7 @@ class UploadController(QObject):
         return [
             i
             for i in self.model.items()
-            if i.upload is not None and i.upload.failure == "log in again" and i.id not in self._jobs
+            if i.upload is not None and i.upload.failure is ErrorKind.LOG_IN_AGAIN and i.id not in self._jobs
         ]
 
     def cancel(self, item_ids: list[int]) -> None:
@@ -188,7 +189,7 @@ class UploadController(QObject):
             url=result.url,
             result_id=result.id,
             error=warning,
-            failure="",
+            failure=None,
             sent_file=sent,
         )
         self._ended(key)
@@ -196,13 +197,13 @@ class UploadController(QObject):
     @Slot(int, str)
     def _on_failed(self, key: int, message: str) -> None:
         job = self._jobs.get(key)
-        failure = job.failure if job is not None and job.failure else "failed"
+        failure = job.failure if job is not None and job.failure is not None else ErrorKind.FAILED
         sent = job.sent_file if job is not None else None
         reason = job.reason if job is not None and job.reason else message
         self._set(key, phase=UploadPhase.FAILED, progress=None, error=reason, failure=failure, sent_file=sent)
         self._ended(key)
         if (
-            failure == "log in again"
+            failure is ErrorKind.LOG_IN_AGAIN
             and job is not None
             and self.account.expire(job.session, "the server refused the login during an upload: log in again")
         ):
