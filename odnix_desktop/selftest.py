@@ -156,7 +156,7 @@ def run_window(photo: Path, clip: Path, out_dir: Path) -> None:
     from odnix_desktop.core.settings import Settings
     from odnix_desktop.ui import theme
     from odnix_desktop.ui.main_window import MainWindow, app_icon
-    from odnix_desktop.ui.queue_model import ItemState
+    from odnix_desktop.ui.queue_model import ItemState, state_words
 
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0]])
@@ -191,7 +191,7 @@ def run_window(photo: Path, clip: Path, out_dir: Path) -> None:
             if item.state is not ItemState.READY:
                 raise SelfTestError(
                     f"{item.source.name}: not ready to compress "
-                    f"({item.state.value}{': ' + item.error if item.error else ''})"
+                    f"({state_words(item.state)}{': ' + item.error if item.error else ''})"
                 )
         started = window.start()
         if started != 2:
@@ -220,12 +220,14 @@ def run_window(photo: Path, clip: Path, out_dir: Path) -> None:
 
 
 def _done(item) -> Path:
-    from odnix_desktop.ui.queue_model import ItemState
+    from odnix_desktop.core.options import Status
+    from odnix_desktop.ui.queue_model import state_words
 
     name = item.source.name
-    if item.state is not ItemState.COMPRESSED:
+    if item.state is not Status.COMPRESSED:
         raise SelfTestError(
-            f"{name}: ended as {item.state.value!r}, expected 'Done'" + (f" ({item.error})" if item.error else "")
+            f"{name}: ended as {state_words(item.state)!r}, expected 'Done'"
+            + (f" ({item.error})" if item.error else "")
         )
     if item.output is None or not Path(item.output).is_file():
         raise SelfTestError(f"{name}: no output file ({item.output})")

@@ -131,7 +131,7 @@ def test_video_compare_fetches_frames_at_the_scrubbed_time(qtbot, window, tmp_pa
     with qtbot.waitSignal(window.controller.batchFinished, timeout=60_000):
         window.start()
     item = window.model.item(0)
-    assert item.kind is MediaKind.VIDEO and item.state.finished, item.error
+    assert item.kind is MediaKind.VIDEO and item.finished, item.error
     window.select_item(item)
     dialog = window.compare_current()
     qtbot.waitUntil(lambda: dialog.view.before is not None and not dialog.is_loading(), timeout=20_000)

@@ -164,6 +164,7 @@ HIDPI_SCRIPT = textwrap.dedent(
     from PySide6.QtWidgets import QApplication
     from odnix_desktop.core.settings import Settings
     from odnix_desktop.ui.main_window import MainWindow
+    from odnix_desktop.ui.queue_model import state_words
     from tests.gui_helpers import make_photo
 
     tmp = Path(sys.argv[2])
@@ -187,7 +188,7 @@ HIDPI_SCRIPT = textwrap.dedent(
     c = win.controller
     wait(lambda: win.model.rowCount() == 1 and not c.pending_describes() and not c.pending_collects())
     win.start()
-    wait(lambda: win.model.item(0).state.finished)
+    wait(lambda: win.model.item(0).finished)
     item = win.model.item(0)
     win.select_item(item)
     shot = win.grab()
@@ -205,7 +206,7 @@ HIDPI_SCRIPT = textwrap.dedent(
         "view_grab_dpr": view_shot.devicePixelRatio(),
         "view_grab_blank": view_shot.toImage().pixelColor(view_shot.width() // 2, view_shot.height() // 2).name(),
         "actual_scale": dialog.view.scale,
-        "state": item.state.value,
+        "state": state_words(item.state),
         "warnings": [w for w in warnings if "propagateSizeHints" not in w],
     }
     dialog.close()

@@ -14,6 +14,7 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication
 
 from odnix_desktop.core.media import MediaKind
+from odnix_desktop.core.options import Status
 from odnix_desktop.ui.queue_model import Col, ItemState
 from tests.gui_helpers import *  # noqa: F403 - fixtures and helpers
 
@@ -36,7 +37,10 @@ def drop(widget, paths: list[Path]) -> None:
     assert ev.isAccepted()
 
 
-def states(win) -> dict[str, ItemState]:
+FINISHED = (Status.COMPRESSED, Status.KEPT_ORIGINAL, Status.SKIPPED)
+
+
+def states(win) -> dict[str, ItemState | Status]:
     return {i.source.name: i.state for i in win.model.items()}
 
 
@@ -81,7 +85,7 @@ def test_batch_runs_to_the_end_with_values_equal_to_the_files(qtbot, window, tmp
     with qtbot.waitSignal(window.controller.batchFinished, timeout=60_000):
         assert window.start() == 4
     for item in window.model.items():
-        assert item.state in (ItemState.COMPRESSED, ItemState.KEPT), (item.source, item.error)
+        assert item.state in (Status.COMPRESSED, Status.KEPT_ORIGINAL), (item.source, item.error)
         assert item.output is not None and item.output.exists()
         assert item.output.is_relative_to(tmp_path / "out")
         assert item.after.bytes == item.output.stat().st_size
@@ -111,7 +115,7 @@ def test_a_clip_runs_with_the_photos(qtbot, window, tmp_path):
     with qtbot.waitSignal(window.controller.batchFinished, timeout=60_000):
         window.start()
     for i in window.model.items():
-        assert i.state.finished, i.error
+        assert i.finished, i.error
         assert i.after.bytes == i.output.stat().st_size
 
 
@@ -123,8 +127,8 @@ def test_a_bad_file_shows_its_error_and_the_batch_goes_on(qtbot, window, tmp_pat
     with qtbot.waitSignal(window.controller.batchFinished, timeout=60_000):
         window.start()
     s = states(window)
-    assert s["broken.jpg"] is ItemState.FAILED
-    assert s["photo_000.jpg"].finished and s["photo_001.jpg"].finished
+    assert s["broken.jpg"] is Status.FAILED
+    assert s["photo_000.jpg"] in FINISHED and s["photo_001.jpg"] in FINISHED
     item = next(i for i in window.model.items() if i.source == bad)
     assert "broken.jpg" in item.error
     row = window.model.row_of(item.id)
@@ -135,7 +139,7 @@ def test_a_bad_file_shows_its_error_and_the_batch_goes_on(qtbot, window, tmp_pat
     window.select_item(item)
     with qtbot.waitSignal(window.controller.batchFinished, timeout=60_000):
         assert window.retry_failed() == 1
-    assert states(window)["broken.jpg"] is ItemState.COMPRESSED
+    assert states(window)["broken.jpg"] is Status.COMPRESSED
 
 
 def test_cancel_one_then_cancel_all(qtbot, tmp_path):
@@ -150,8 +154,8 @@ def test_cancel_one_then_cancel_all(qtbot, tmp_path):
         win.cancel_selected()  # still queued: ends as soon as a thread takes it, doing nothing
     # Only the chosen one was cancelled; the rest ran.
     final = states(win)
-    assert final["photo_005.jpg"] is ItemState.CANCELLED
-    assert all(s.finished for name, s in final.items() if name != "photo_005.jpg")
+    assert final["photo_005.jpg"] is Status.CANCELLED
+    assert all(s in FINISHED for name, s in final.items() if name != "photo_005.jpg")
 
     # Cancel all: retry the cancelled one together with fresh copies, then cancel everything.
     more = [make_photo(tmp_path / "in2" / f"more_{i}.jpg", (1600, 1200), seed=i) for i in range(5)]
@@ -162,14 +166,14 @@ def test_cancel_one_then_cancel_all(qtbot, tmp_path):
         win.retry_failed()
         win.cancel_all()
     final = states(win)
-    assert sum(s is ItemState.CANCELLED for s in final.values()) >= 5  # the running one may finish
-    assert all(s.finished or s is ItemState.CANCELLED for s in final.values())
+    assert sum(s is Status.CANCELLED for s in final.values()) >= 5  # the running one may finish
+    assert all(s in FINISHED or s is Status.CANCELLED for s in final.values())
     assert temp_files(tmp_path / "out") == []
     # Cancelled items can be retried.
     with qtbot.waitSignal(win.controller.batchFinished, timeout=60_000):
         win.table.clearSelection()
         assert win.retry_failed() >= 5
-    assert all(s.finished for s in states(win).values())
+    assert all(s in FINISHED for s in states(win).values())
     assert len(win.model.items()) == 11
     win.close()
 
@@ -244,7 +248,7 @@ def test_shortcuts_delete_and_start(qtbot, window, tmp_path):
     assert window.model.rowCount() == 1
     with qtbot.waitSignal(window.controller.batchFinished, timeout=30_000):
         qtbot.keyClick(window.table, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-    assert window.model.item(0).state.finished
+    assert window.model.item(0).finished
 
 
 def test_export_selected(qtbot, window, tmp_path):

@@ -27,9 +27,9 @@ from odnix_desktop.ui.queue_model import ItemState, QueueItem, QueueModel
 log = logging.getLogger(__name__)
 
 _RESULT_STATE = {
-    Status.COMPRESSED: ItemState.COMPRESSED,
-    Status.KEPT_ORIGINAL: ItemState.KEPT,
-    Status.SKIPPED: ItemState.SKIPPED,
+    Status.COMPRESSED: Status.COMPRESSED,
+    Status.KEPT_ORIGINAL: Status.KEPT_ORIGINAL,
+    Status.SKIPPED: Status.SKIPPED,
 }
 
 
@@ -163,7 +163,7 @@ class QueueController(QObject):
         items = self.model.items() if item_ids is None else [self.model.by_id(i) for i in item_ids]
         n = 0
         for item in items:
-            if item is None or not item.state.startable or item.id in self._compress:
+            if item is None or not item.startable or item.id in self._compress:
                 continue
             preset = self.model.effective_preset(item)
             options = settings.compress_options(preset)
@@ -201,7 +201,7 @@ class QueueController(QObject):
     def _on_finished(self, key: int, result: CompressResult) -> None:
         self._compress.pop(key, None)
         changes: dict = {
-            "state": _RESULT_STATE.get(result.status, ItemState.COMPRESSED),
+            "state": result.status,
             "after": result.after,
             "output": result.output,
             "used_preset": result.preset,
@@ -218,12 +218,12 @@ class QueueController(QObject):
     @Slot(int, str)
     def _on_failed(self, key: int, message: str) -> None:
         self._compress.pop(key, None)
-        self.model.update(key, state=ItemState.FAILED, error=message, progress=None)
+        self.model.update(key, state=Status.FAILED, error=message, progress=None)
 
     @Slot(int)
     def _on_cancelled(self, key: int) -> None:
         self._compress.pop(key, None)
-        self.model.update(key, state=ItemState.CANCELLED, progress=None)
+        self.model.update(key, state=Status.CANCELLED, progress=None)
 
     @Slot()
     def _on_batch_done(self) -> None:
@@ -247,7 +247,7 @@ class QueueController(QObject):
     def retry(self, item_ids: list[int] | None = None) -> int:
         """Failed or cancelled items go back to the queue and start again."""
         items = self.model.items() if item_ids is None else [self.model.by_id(i) for i in item_ids]
-        again = [i.id for i in items if i is not None and i.state.retryable]
+        again = [i.id for i in items if i is not None and i.retryable]
         for item_id in again:
             self.model.update(item_id, state=ItemState.READY, error="", after=None, output=None)
         return self.start(again) if again else 0
@@ -262,7 +262,7 @@ class QueueController(QObject):
         self._maybe_described_all()
 
     def clear_finished(self) -> None:
-        self.remove([i.id for i in self.model.items() if i.state.finished])
+        self.remove([i.id for i in self.model.items() if i.finished])
 
     def shutdown(self) -> bool:
         """Cancel everything and wait: no job (and so no temp file) outlives this."""

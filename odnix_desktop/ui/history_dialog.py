@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from odnix_desktop.core.upload.history import UploadStatus
 from odnix_desktop.jobs.runner import JobRunner
 from odnix_desktop.jobs.upload import HistoryJob
 from odnix_desktop.ui import text
@@ -35,10 +36,10 @@ COLUMNS = (
     ("Result", "The link or id of what was created, or why it failed"),
 )
 _STATUS_COLOURS = {
-    "done": QColor(40, 150, 70),
-    "refused": QColor(210, 60, 50),
-    "failed": QColor(210, 60, 50),
-    "unknown": QColor(200, 140, 20),
+    UploadStatus.DONE: QColor(40, 150, 70),
+    UploadStatus.REFUSED: QColor(210, 60, 50),
+    UploadStatus.FAILED: QColor(210, 60, 50),
+    UploadStatus.UNKNOWN: QColor(200, 140, 20),
 }
 
 
@@ -93,7 +94,7 @@ class HistoryModel(QAbstractTableModel):
                 )
             return self._display(r, col)
         if role == Qt.ItemDataRole.ForegroundRole and col == 5:
-            return _STATUS_COLOURS.get(r.status.value)
+            return _STATUS_COLOURS.get(r.status)
         return None
 
     @staticmethod
@@ -110,7 +111,7 @@ class HistoryModel(QAbstractTableModel):
             case 4:
                 return f"{r.user} @ {r.server}"
             case 5:
-                return "sending (unfinished)" if r.status.value == "sending" else r.status.value
+                return "sending (unfinished)" if r.status is UploadStatus.SENDING else r.status.value
             case 6:
                 if r.error:
                     first = r.error.splitlines()[0]

@@ -37,9 +37,11 @@ from PySide6.QtWidgets import (
 )
 
 from odnix_desktop.core import settings as settings_store
+from odnix_desktop.core.options import Status
 from odnix_desktop.core.presets import PRESETS
 from odnix_desktop.core.settings import Settings
 from odnix_desktop.core.userdirs import cache_dir
+from odnix_desktop.jobs.base import JobState
 from odnix_desktop.jobs.runner import JobRunner
 from odnix_desktop.jobs.tasks import ExportJob
 from odnix_desktop.ui import text, theme
@@ -455,7 +457,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def retry_failed(self) -> int:
-        selected = [i.id for i in self.selected_items() if i.state.retryable]
+        selected = [i.id for i in self.selected_items() if i.retryable]
         return self.controller.retry(selected or None)
 
     @Slot()
@@ -473,7 +475,7 @@ class MainWindow(QMainWindow):
         item = self.current_item()
         if item is None:
             return None
-        if item.output is None or not item.state.finished:
+        if item.output is None or not item.finished:
             self.statusBar().showMessage(f"{item.source.name} is not compressed yet: nothing to compare", 4000)
             return None
         if self.compare_dialog is not None:
@@ -512,7 +514,7 @@ class MainWindow(QMainWindow):
             self.export_selected(Path(folder))
 
     def export_selected(self, folder: Path) -> ExportJob | None:
-        files = [i.output for i in self.selected_items() if i.state.finished and i.output is not None]
+        files = [i.output for i in self.selected_items() if i.finished and i.output is not None]
         if not files:
             self.statusBar().showMessage("Select finished items to export", 4000)
             return None
@@ -539,7 +541,7 @@ class MainWindow(QMainWindow):
     def _croppable(item: QueueItem) -> bool:
         from odnix_desktop.core.media import MediaKind
 
-        return item.kind is MediaKind.IMAGE and item.before is not None and not item.state.active
+        return item.kind is MediaKind.IMAGE and item.before is not None and not item.active
 
     @Slot(int, str)
     def _on_preset_chosen(self, item_id: int, preset: str) -> None:
@@ -574,7 +576,7 @@ class MainWindow(QMainWindow):
         item = dialog.item
         if self.model.by_id(item.id) is None:
             return
-        was_done = item.state.finished or item.state.retryable
+        was_done = item.finished or item.retryable
         self.model.update(item.id, crop=dialog.box(), preset="profile")
         if was_done:  # compress it again with the new square
             self.model.update(item.id, state=ItemState.READY, output=None, after=None, error="")
@@ -618,11 +620,9 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _on_uploads_finished(self) -> None:
-        from odnix_desktop.ui.queue_model import UploadPhase
-
         phases = [i.upload.phase for i in self.model.items() if i.upload is not None]
-        done = sum(p is UploadPhase.DONE for p in phases)
-        failed = sum(p is UploadPhase.FAILED for p in phases)
+        done = sum(p is JobState.FINISHED for p in phases)
+        failed = sum(p is JobState.FAILED for p in phases)
         self.statusBar().showMessage(
             f"Uploads finished: {done} sent"
             + (f", {failed} failed (hover the Upload cell)" if failed else "")
@@ -743,13 +743,13 @@ class MainWindow(QMainWindow):
         items = self.model.items()
         selected = self.selected_items()
         busy = self.controller.is_busy()
-        self.act_start.setEnabled(any(i.state.startable for i in items))
+        self.act_start.setEnabled(any(i.startable for i in items))
         self.act_cancel_all.setEnabled(busy)
-        self.act_retry.setEnabled(any(i.state.retryable for i in items))
-        self.act_clear.setEnabled(any(i.state.finished for i in items))
+        self.act_retry.setEnabled(any(i.retryable for i in items))
+        self.act_clear.setEnabled(any(i.finished for i in items))
         self.act_remove.setEnabled(bool(selected))
-        self.act_cancel.setEnabled(any(i.state.active for i in selected))
-        done = [i for i in selected if i.state.finished and i.output]
+        self.act_cancel.setEnabled(any(i.active for i in selected))
+        done = [i for i in selected if i.finished and i.output]
         self.act_compare.setEnabled(bool(done) or self.current_item() is not None)
         for a in (self.act_show, self.act_copy_path, self.act_export, self.act_upload):
             a.setEnabled(bool(done))
@@ -780,7 +780,7 @@ class MainWindow(QMainWindow):
         if self._closing:
             return
         items = self.model.items()
-        failed = sum(1 for i in items if i.state.name == "FAILED")
+        failed = sum(1 for i in items if i.state is Status.FAILED)
         self.statusBar().showMessage(
             "Batch finished" + (f" — {failed} failed (hover a row for the reason)" if failed else ""), 8000
         )

@@ -13,9 +13,10 @@ from PySide6.QtGui import QColor, QPixmap
 
 from odnix_desktop.core.errors import ErrorKind
 from odnix_desktop.core.media import MediaInfo, MediaKind
-from odnix_desktop.core.options import CropBox
+from odnix_desktop.core.options import CropBox, Status
 from odnix_desktop.core.presets import PRESETS
 from odnix_desktop.core.progress import Progress
+from odnix_desktop.jobs.base import JobState
 from odnix_desktop.ui import text
 
 SortRole = Qt.ItemDataRole.UserRole + 1
@@ -24,32 +25,36 @@ ItemRole = Qt.ItemDataRole.UserRole + 3
 
 
 class ItemState(enum.Enum):
+    """Where a row is until its compression ends. Once it ended, the row holds the core's
+    :class:`Status` instead (one vocabulary per concept: no copy of the results here)."""
+
     PROBING = "Reading…"
     READY = "Ready"
     QUEUED = "Queued"
     RUNNING = "Compressing"
-    COMPRESSED = "Done"
-    KEPT = "Kept original"
-    SKIPPED = "Skipped"
-    FAILED = "Failed"
-    CANCELLED = "Cancelled"
     UNSUPPORTED = "Unsupported"
 
-    @property
-    def finished(self) -> bool:
-        return self in (ItemState.COMPRESSED, ItemState.KEPT, ItemState.SKIPPED)
 
-    @property
-    def active(self) -> bool:
-        return self in (ItemState.QUEUED, ItemState.RUNNING)
+#: A row's state: waiting or running (``ItemState``), or how its compression ended (``Status``).
+RowState = ItemState | Status
 
-    @property
-    def startable(self) -> bool:
-        return self in (ItemState.PROBING, ItemState.READY)
+#: What the Status column says about an ended compression.
+RESULT_WORDS = {
+    Status.COMPRESSED: "Done",
+    Status.KEPT_ORIGINAL: "Kept original",
+    Status.SKIPPED: "Skipped",
+    Status.FAILED: "Failed",
+    Status.CANCELLED: "Cancelled",
+}
+#: Sorting by the Status column: the order a row goes through.
+_STATE_ORDER = [*ItemState, *Status]
 
-    @property
-    def retryable(self) -> bool:
-        return self in (ItemState.FAILED, ItemState.CANCELLED)
+_FINISHED = (Status.COMPRESSED, Status.KEPT_ORIGINAL, Status.SKIPPED)
+_RETRYABLE = (Status.FAILED, Status.CANCELLED)
+
+
+def state_words(state: RowState) -> str:
+    return state.value if isinstance(state, ItemState) else RESULT_WORDS[state]
 
 
 class Col(enum.IntEnum):
@@ -91,16 +96,14 @@ HEADERS = {
 _ids = itertools.count(1)
 
 
-class UploadPhase(enum.Enum):
-    QUEUED = "Waiting to upload"
-    RUNNING = "Uploading"
-    DONE = "Uploaded"
-    FAILED = "Upload failed"
-    CANCELLED = "Upload cancelled"
-
-    @property
-    def active(self) -> bool:
-        return self in (UploadPhase.QUEUED, UploadPhase.RUNNING)
+#: What the Upload column says about an upload job's state.
+UPLOAD_WORDS = {
+    JobState.PENDING: "Waiting to upload",
+    JobState.RUNNING: "Uploading",
+    JobState.FINISHED: "Uploaded",
+    JobState.FAILED: "Upload failed",
+    JobState.CANCELLED: "Upload cancelled",
+}
 
 
 @dataclass
@@ -109,7 +112,7 @@ class UploadState:
 
     target: str  # core.upload.Target value
     target_title: str
-    phase: UploadPhase = UploadPhase.QUEUED
+    phase: JobState = JobState.PENDING  # the upload job's
     progress: Progress | None = None
     url: str | None = None
     result_id: str | None = None
@@ -123,7 +126,7 @@ class UploadState:
 
     def text(self) -> str:
         p = self.progress
-        if self.phase is UploadPhase.RUNNING and p is not None:
+        if self.phase is JobState.RUNNING and p is not None:
             parts = [f"{p.fraction * 100:.0f}%"]
             sent = getattr(p, "bytes_sent", 0)
             total = getattr(p, "bytes_total", 0)
@@ -132,17 +135,17 @@ class UploadState:
             if total and p.stage == "uploading":
                 parts.append(f"{text.human_bytes(sent)} of {text.human_bytes(total)}")
             return " · ".join(parts)
-        if self.phase is UploadPhase.DONE:
+        if self.phase is JobState.FINISHED:
             parts = [f"✓ {self.target_title}" + (f" #{self.result_id}" if self.result_id else "")]
             if self.url:
                 parts.append(self.url.rstrip("/").rsplit("/", 1)[-1])  # the full link: tooltip, menu
             return " · ".join(parts)
-        if self.phase is UploadPhase.FAILED:
+        if self.phase is JobState.FAILED:
             first = self.error.splitlines()[0] if self.error else ""
             return f"✗ {(self.failure or ErrorKind.FAILED).words}: {first}"
-        if self.phase is UploadPhase.QUEUED:
+        if self.phase is JobState.PENDING:
             return f"Waiting ({self.target_title})"
-        return f"{self.phase.value} ({self.target_title})"
+        return f"{UPLOAD_WORDS[self.phase]} ({self.target_title})"
 
 
 @dataclass(eq=False)
@@ -150,7 +153,7 @@ class QueueItem:
     source: Path
     rel_dir: PurePath = PurePath()
     kind: MediaKind | None = None
-    state: ItemState = ItemState.PROBING
+    state: RowState = ItemState.PROBING
     before: MediaInfo | None = None
     after: MediaInfo | None = None
     output: Path | None = None
@@ -165,8 +168,25 @@ class QueueItem:
     id: int = field(default_factory=lambda: next(_ids))
 
     @property
+    def finished(self) -> bool:
+        """Compressed, kept or skipped: there is nothing left to do."""
+        return self.state in _FINISHED
+
+    @property
+    def active(self) -> bool:
+        return self.state is ItemState.QUEUED or self.state is ItemState.RUNNING
+
+    @property
+    def startable(self) -> bool:
+        return self.state is ItemState.PROBING or self.state is ItemState.READY
+
+    @property
+    def retryable(self) -> bool:
+        return self.state in _RETRYABLE
+
+    @property
     def saved_fraction(self) -> float | None:
-        if self.before is None or self.after is None or not self.before.bytes or not self.state.finished:
+        if self.before is None or self.after is None or not self.before.bytes or not self.finished:
             return None
         return 1.0 - self.after.bytes / self.before.bytes
 
@@ -224,7 +244,7 @@ class QueueModel(QAbstractTableModel):
         return None
 
     def totals(self) -> Totals:
-        done = [i for i in self._items if i.state.finished and i.before and i.after]
+        done = [i for i in self._items if i.finished and i.before and i.after]
         return Totals(
             len(self._items),
             len(done),
@@ -301,7 +321,7 @@ class QueueModel(QAbstractTableModel):
         base = super().flags(index)
         if index.isValid() and index.column() == Col.PRESET:
             item = self._items[index.row()]
-            if not item.state.active and item.state is not ItemState.UNSUPPORTED:
+            if not item.active and item.state is not ItemState.UNSUPPORTED:
                 base |= Qt.ItemFlag.ItemIsEditable
         return base
 
@@ -333,7 +353,7 @@ class QueueModel(QAbstractTableModel):
             return item.progress.fraction if item.state is ItemState.RUNNING and item.progress else None
         if role == ProgressRole and col == Col.UPLOAD:
             u = item.upload
-            return u.progress.fraction if u and u.phase is UploadPhase.RUNNING and u.progress else None
+            return u.progress.fraction if u and u.phase is JobState.RUNNING and u.progress else None
         if role == Qt.ItemDataRole.ForegroundRole and col == Col.UPLOAD and item.upload is not None:
             return _UPLOAD_COLOURS.get(item.upload.phase)
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -385,7 +405,7 @@ class QueueModel(QAbstractTableModel):
         return None
 
     def _preset_text(self, item: QueueItem) -> str:
-        if item.state.finished and item.used_preset:
+        if item.finished and item.used_preset:
             return PRESETS[item.used_preset].title
         p = self.effective_preset(item)
         if p is not None:
@@ -406,7 +426,7 @@ class QueueModel(QAbstractTableModel):
             elif p.stage:
                 parts.append(p.stage)
             return " · ".join(parts)
-        return item.state.value
+        return state_words(item.state)
 
     def _sort_value(self, item: QueueItem, col: Col):
         b, a = item.before, item.after
@@ -429,7 +449,7 @@ class QueueModel(QAbstractTableModel):
                 s = item.saved_fraction
                 return -2.0 if s is None else s
             case Col.STATUS:
-                return list(ItemState).index(item.state)
+                return _STATE_ORDER.index(item.state)
         return self._display(item, col) or ""
 
     def _tooltip(self, item: QueueItem, col: Col) -> str | None:
@@ -450,7 +470,7 @@ class QueueModel(QAbstractTableModel):
             return self.status_text(item)
         if col == Col.UPLOAD and item.upload is not None:
             u = item.upload
-            lines = [f"{u.target_title}: {u.phase.value}"]
+            lines = [f"{u.target_title}: {UPLOAD_WORDS[u.phase]}"]
             if u.url:
                 lines.append(u.url)
             if u.result_id:
@@ -466,8 +486,8 @@ class QueueModel(QAbstractTableModel):
 
 
 _UPLOAD_COLOURS = {
-    UploadPhase.DONE: QColor(40, 150, 70),
-    UploadPhase.FAILED: QColor(210, 60, 50),
+    JobState.FINISHED: QColor(40, 150, 70),
+    JobState.FAILED: QColor(210, 60, 50),
 }
 
 

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from odnix_desktop.core.media import MediaKind
 from odnix_desktop.core.presets import PRESETS
 from odnix_desktop.jobs.runner import JobRunner
 from odnix_desktop.jobs.upload import PlannedUpload, PreflightJob, UploadRequest
@@ -144,7 +145,7 @@ class UploadDialog(QDialog):
             "Where the items go: a feed post, a reel, a story, a chat message or your profile picture"
         )
         first_kind = items[0].kind if items else None
-        default = Target.POST if first_kind is None or first_kind.value == "image" else Target.REEL
+        default = Target.POST if first_kind is None or first_kind is MediaKind.IMAGE else Target.REEL
         if len(items) == 1 and items[0].used_preset in [t.value for t in Target]:
             default = Target(items[0].used_preset)
         self.target.setCurrentIndex(self.target.findData(default))

@@ -16,10 +16,11 @@ from odnix_desktop.core.presets import PRESETS
 from odnix_desktop.core.progress import Progress
 from odnix_desktop.core.settings import Settings
 from odnix_desktop.core.userdirs import cache_dir
+from odnix_desktop.jobs.base import JobState
 from odnix_desktop.jobs.runner import JobRunner
 from odnix_desktop.jobs.upload import PlannedUpload, UploadJob, UploadRequest
 from odnix_desktop.ui.account import AccountController
-from odnix_desktop.ui.queue_model import QueueItem, QueueModel, UploadPhase, UploadState
+from odnix_desktop.ui.queue_model import QueueItem, QueueModel, UploadState
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +72,7 @@ class UploadController(QObject):
     # -- planning ---------------------------------------------------------------
     @staticmethod
     def uploadable(item: QueueItem) -> bool:
-        return item.state.finished and item.output is not None and item.output.exists()
+        return item.finished and item.output is not None and item.output.exists()
 
     def plan(self, items: list[QueueItem], target: Any, send_original: bool) -> list[PlannedUpload]:
         """The file each item sends: its compressed output when it was made with the target's
@@ -171,7 +172,7 @@ class UploadController(QObject):
 
     @Slot(int)
     def _on_started(self, key: int) -> None:
-        self._set(key, phase=UploadPhase.RUNNING, progress=Progress(0.0, "starting"))
+        self._set(key, phase=JobState.RUNNING, progress=Progress(0.0, "starting"))
 
     @Slot(int, object)
     def _on_progress(self, key: int, progress: Progress) -> None:
@@ -184,7 +185,7 @@ class UploadController(QObject):
         warning = "; ".join(result.warnings) if result.warnings else ""
         self._set(
             key,
-            phase=UploadPhase.DONE,
+            phase=JobState.FINISHED,
             progress=None,
             url=result.url,
             result_id=result.id,
@@ -200,7 +201,7 @@ class UploadController(QObject):
         failure = job.failure if job is not None and job.failure is not None else ErrorKind.FAILED
         sent = job.sent_file if job is not None else None
         reason = job.reason if job is not None and job.reason else message
-        self._set(key, phase=UploadPhase.FAILED, progress=None, error=reason, failure=failure, sent_file=sent)
+        self._set(key, phase=JobState.FAILED, progress=None, error=reason, failure=failure, sent_file=sent)
         self._ended(key)
         if (
             failure is ErrorKind.LOG_IN_AGAIN
@@ -211,7 +212,7 @@ class UploadController(QObject):
 
     @Slot(int)
     def _on_cancelled(self, key: int) -> None:
-        self._set(key, phase=UploadPhase.CANCELLED, progress=None)
+        self._set(key, phase=JobState.CANCELLED, progress=None)
         self._ended(key)
 
 
