@@ -153,9 +153,10 @@ def run_window(photo: Path, clip: Path, out_dir: Path) -> None:
     from PySide6.QtWidgets import QApplication
 
     from odnix_desktop import __version__
+    from odnix_desktop.app import build_window
     from odnix_desktop.core.settings import Settings
     from odnix_desktop.ui import theme
-    from odnix_desktop.ui.main_window import MainWindow, app_icon
+    from odnix_desktop.ui.main_window import app_icon
     from odnix_desktop.ui.queue_model import ItemState, state_words
 
     existing = QApplication.instance()
@@ -170,11 +171,11 @@ def run_window(photo: Path, clip: Path, out_dir: Path) -> None:
     _say(f"Qt ok: platform plugin {QGuiApplication.platformName()!r}, style {app.style().name()!r}")
 
     deadline = time.monotonic() + TIMEOUT_S
-    window = MainWindow(Settings(output_folder=str(out_dir)))
+    window = build_window(Settings(output_folder=str(out_dir)))
     window.show()
     try:
         _wait(app, window.isVisible, "the window to show", deadline)
-        controller = window.controller
+        controller = window.queue
         window.add_paths([photo, clip])
         _wait(
             app,

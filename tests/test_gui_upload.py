@@ -56,8 +56,8 @@ def finished_photo(qtbot, win, tmp_path, name: str = "photo.jpg", preset: str | 
     item = next(i for i in win.model.items() if i.source == path)
     if preset is not None:
         item.preset = preset
-    with qtbot.waitSignal(win.controller.batchFinished, timeout=60_000):
-        win.controller.start([item.id])
+    with qtbot.waitSignal(win.queue.batchFinished, timeout=60_000):
+        win.queue.start([item.id])
     assert item.finished, item.error
     win.select_item(item)
     return item
@@ -167,13 +167,29 @@ def test_logout_forgets_token_and_account(qtbot, up_window, fake, memory_keyring
 
 
 # ----------------------------------------------------------------------------- uploads
+def test_upload_logs_in_first_then_opens_the_upload_dialog(qtbot, up_window, fake, tmp_path):
+    win = up_window
+    item = finished_photo(qtbot, win, tmp_path)
+    assert win.upload_selected() is None  # nobody logged in: the login dialog comes first
+    login = win.login_dialog
+    assert login is not None and login.isVisible() and win.upload_dialog is None
+    login.server.setText(fake.url)
+    login.user.setText("moderator")
+    login.password.setText(PASSWORD)
+    with qtbot.waitSignal(win.account.loginFinished, timeout=10_000):
+        login.submit()
+    qtbot.waitUntil(lambda: win.upload_dialog is not None and win.upload_dialog.isVisible())
+    assert [i.id for i in win.upload_dialog.items] == [item.id]
+    win.upload_dialog.reject()
+    qtbot.waitUntil(lambda: not win.upload_dialog.isVisible())  # its checks end with it
+
+
 def test_upload_to_post_progress_reaches_the_row_and_the_link_shows(qtbot, up_window, fake, tmp_path):
     win = up_window
     item = finished_photo(qtbot, win, tmp_path)
     # Not logged in: Upload opens the login dialog, then the upload dialog once logged in.
     assert win.upload_selected() is None and win.login_dialog.isVisible()
-    win.login_dialog.reject()
-    win._upload_after_login = False
+    win.login_dialog.reject()  # given up: the upload no longer waits for a login
     log_in(qtbot, win, fake)
 
     dialog = open_dialog(qtbot, win, Target.POST, caption="Sunset over the bay")
@@ -200,7 +216,7 @@ def test_upload_to_post_progress_reaches_the_row_and_the_link_shows(qtbot, up_wi
     assert shown.startswith("✓")
     # Copy and open the link.
     win.select_item(item)
-    qtbot.waitUntil(win.act_copy_link.isEnabled)
+    qtbot.waitUntil(win.acts.copy_link.isEnabled)
     win.copy_upload_link()
     assert QGuiApplication.clipboard().text() == up.url
     win.open_upload_link()
@@ -253,7 +269,7 @@ def test_a_server_refusal_shows_in_the_row(qtbot, up_window, fake, tmp_path):
     from PySide6.QtCore import Qt
 
     assert "too large for today's mood" in win.model.index(row, Col.UPLOAD).data(Qt.ItemDataRole.ToolTipRole)
-    assert not win.act_copy_link.isEnabled() or win._selected_link() is None
+    assert not win.acts.copy_link.isEnabled() or win.selected_link() is None
 
 
 def test_preflight_refuses_a_long_caption_before_any_request(qtbot, up_window, fake, tmp_path):
@@ -286,7 +302,7 @@ def test_reel_shows_processing_on_server(qtbot, up_window, fake, tmp_path):
     wait_added(qtbot, win, 1)
     item = win.model.item(0)
     assert item.kind is MediaKind.VIDEO
-    with qtbot.waitSignal(win.controller.batchFinished, timeout=60_000):
+    with qtbot.waitSignal(win.queue.batchFinished, timeout=60_000):
         win.start()
     win.select_item(item)
     dialog = open_dialog(qtbot, win, Target.REEL, caption="a reel")

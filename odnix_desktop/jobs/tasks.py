@@ -198,3 +198,24 @@ class PreviewJob(Job):
         from odnix_desktop.jobs.imaging import image_thumbnail
 
         return image_thumbnail(self.path, self.max_side)
+
+
+class SavePastedJob(Job):
+    """A pasted picture written to a PNG in ``folder`` (off the GUI thread: a big screenshot
+    takes a while to encode). A ``QImage`` may be used from any thread; a pixmap may not."""
+
+    def __init__(self, key: int, image: QImage, folder: Path) -> None:
+        super().__init__(key)
+        self.image = image
+        self.folder = folder
+
+    def work(self) -> Path:
+        from odnix_desktop.core.errors import OutputError
+        from odnix_desktop.core.output import commit, temporary_output
+
+        self.folder.mkdir(parents=True, exist_ok=True)
+        final = self.folder / f"pasted-{time.strftime('%Y%m%d-%H%M%S')}-{self.key}.png"
+        with temporary_output(final) as tmp:
+            if not self.image.save(str(tmp), "PNG"):
+                raise OutputError("the pasted picture could not be saved", path=final)
+            return commit(tmp, final)

@@ -185,6 +185,11 @@ class QueueItem:
         return self.state in _RETRYABLE
 
     @property
+    def croppable(self) -> bool:
+        """A photo, read, and not being compressed: its profile square can be placed."""
+        return self.kind is MediaKind.IMAGE and self.before is not None and not self.active
+
+    @property
     def saved_fraction(self) -> float | None:
         if self.before is None or self.after is None or not self.before.bytes or not self.finished:
             return None

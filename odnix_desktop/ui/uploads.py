@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
@@ -50,6 +51,7 @@ class UploadController(QObject):
         self._settings = settings
         self._history = history
         self._jobs: dict[int, UploadJob] = {}
+        self._after_login: list[int] = []  # items to upload once the person has logged in
 
     # -- the history file --------------------------------------------------------
     def history(self) -> Any:
@@ -107,6 +109,25 @@ class UploadController(QObject):
     def planner_for(self, items: list[QueueItem]) -> Callable[[Any, bool], list[PlannedUpload]]:
         return _Planner(self, items)
 
+    # -- login first ----------------------------------------------------------------
+    def login_needed(self, items: list[QueueItem]) -> bool:
+        """True when nobody is logged in: ``items`` wait for the login (see :meth:`after_login`)."""
+        if self.account.logged_in:
+            return False
+        self._after_login = [i.id for i in items]
+        return True
+
+    def forget_waiting(self) -> None:
+        """The login was given up: nothing waits for it any more."""
+        self._after_login = []
+
+    def after_login(self) -> AfterLogin:
+        """Just logged in: the items that waited for it, else those a refused login left unsent."""
+        waiting = [self.model.by_id(i) for i in self._after_login]
+        self._after_login = []
+        upload = [i for i in waiting if i is not None and self.uploadable(i)]
+        return AfterLogin(upload, [] if upload else self.refused_login())
+
     # -- running ------------------------------------------------------------------
     def start(self, request: UploadRequest) -> int:
         """Queue one upload job per planned item (skipping items already uploading)."""
@@ -134,6 +155,11 @@ class UploadController(QObject):
 
     def is_busy(self) -> bool:
         return bool(self._jobs)
+
+    def outcome_counts(self) -> tuple[int, int]:
+        """How many items' last uploads went, and how many failed."""
+        phases = [i.upload.phase for i in self.model.items() if i.upload is not None]
+        return sum(p is JobState.FINISHED for p in phases), sum(p is JobState.FAILED for p in phases)
 
     def uploading(self, item_id: int) -> bool:
         return item_id in self._jobs
@@ -214,6 +240,14 @@ class UploadController(QObject):
     def _on_cancelled(self, key: int) -> None:
         self._set(key, phase=JobState.CANCELLED, progress=None)
         self._ended(key)
+
+
+@dataclass(frozen=True, slots=True)
+class AfterLogin:
+    """What a fresh login leads to: the upload dialog for ``upload``, or ``not_sent`` selected."""
+
+    upload: list[QueueItem]
+    not_sent: list[QueueItem]
 
 
 class _Planner:
