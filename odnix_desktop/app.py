@@ -101,7 +101,8 @@ def main(argv: list[str] | None = None) -> int:
     from odnix_desktop.ui import theme
     from odnix_desktop.ui.main_window import MainWindow, app_icon
 
-    app = QApplication.instance() or QApplication([sys.argv[0]])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0]])
     app.setApplicationName("Odnix Desktop")
     app.setApplicationVersion(__version__)
     app.setOrganizationName("Odnix")

@@ -7,7 +7,6 @@ import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path, PurePath
-from typing import Any
 
 from PySide6.QtGui import QImage
 
@@ -65,7 +64,7 @@ class CompressJob(Job):
             cancel=self.cancel_event,
         )
 
-    def conclude(self, result: Any) -> None:
+    def conclude(self, result: object) -> None:
         assert isinstance(result, CompressResult)
         if result.status is Status.CANCELLED:
             self._end(JobState.CANCELLED)
@@ -216,6 +215,7 @@ class SavePastedJob(Job):
         self.folder.mkdir(parents=True, exist_ok=True)
         final = self.folder / f"pasted-{time.strftime('%Y%m%d-%H%M%S')}-{self.key}.png"
         with temporary_output(final) as tmp:
-            if not self.image.save(str(tmp), "PNG"):
+            # PySide6 takes the format as a str at run time; its stubs say bytes.
+            if not self.image.save(str(tmp), "PNG"):  # type: ignore[call-overload]
                 raise OutputError("the pasted picture could not be saved", path=final)
             return commit(tmp, final)

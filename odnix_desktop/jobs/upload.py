@@ -9,12 +9,25 @@ import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from odnix_desktop.core.errors import Cancelled, ErrorKind, OdnixError
 from odnix_desktop.core.options import CompressOptions, Status
 from odnix_desktop.core.progress import Progress
 from odnix_desktop.jobs.base import Job
+
+if TYPE_CHECKING:  # the upload client is imported lazily, inside the jobs (requests, keyring)
+    from odnix_desktop.core.upload import (
+        HistoryRow,
+        HttpSettings,
+        Session,
+        StoryStyle,
+        Target,
+        TokenStore,
+        UploadHistory,
+        UploadResult,
+    )
+    from odnix_desktop.core.upload.preflight import Check
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +41,8 @@ class AccountState:
     is kept in memory only (None when the system keyring keeps it).
     """
 
-    session: Any | None  # core.upload.Session
-    store: Any  # core.upload.TokenStore
+    session: Session | None
+    store: TokenStore
     keyring_problem: str | None
     server: str = ""
     user: str = ""
@@ -40,7 +53,7 @@ class RestoreJob(Job):
     """At start: the last account (``load_account``) and its token from the keyring, checked
     online with ``verify``. A token the server refuses is forgotten."""
 
-    def __init__(self, key: int, store: Any | None = None, settings: Any | None = None) -> None:
+    def __init__(self, key: int, store: TokenStore | None = None, settings: HttpSettings | None = None) -> None:
         super().__init__(key)
         self.store = store
         self.settings = settings
@@ -71,13 +84,13 @@ class LoginJob(Job):
     def __init__(
         self,
         key: int,
-        store: Any,
+        store: TokenStore,
         server: str,
         user: str,
         password: str,
         *,
         allow_insecure_http: bool = False,
-        settings: Any | None = None,
+        settings: HttpSettings | None = None,
     ) -> None:
         super().__init__(key)
         self.store = store
@@ -101,7 +114,7 @@ class LoginJob(Job):
 class LogoutJob(Job):
     """``logout``: forget the token (keyring) and the account."""
 
-    def __init__(self, key: int, store: Any, server: str, user: str) -> None:
+    def __init__(self, key: int, store: TokenStore, server: str, user: str) -> None:
         super().__init__(key)
         self.store = store
         self.server = server
@@ -133,14 +146,14 @@ class PreflightJob(Job):
     def __init__(
         self,
         key: int,
-        target: Any,
+        target: Target,
         plans: list[PlannedUpload],
         caption: str,
-        history: Any | None,
+        history: UploadHistory | None,
         server: str | None,
         user: str | None,
         *,
-        style: Any | None = None,
+        style: StoryStyle | None = None,
     ) -> None:
         super().__init__(key)
         self.target = target
@@ -151,19 +164,19 @@ class PreflightJob(Job):
         self.user = user
         self.style = style  # core.upload.StoryStyle, for a story
 
-    def work(self) -> dict[int, Any]:
+    def work(self) -> dict[int, tuple[Check, ...]]:
         """item id -> checks: the PreflightReport's, or the caption's only for a recompression;
         then the story style's."""
         from odnix_desktop.core.upload import preflight
         from odnix_desktop.core.upload.preflight import check_caption
 
         style_checks = self._style_checks()
-        out: dict[int, Any] = {}
+        out: dict[int, tuple[Check, ...]] = {}
         for plan in self.plans:
             if self.cancel_event.is_set():
                 return None  # type: ignore[return-value]
             if plan.media is None:
-                checks: tuple[Any, ...] = (check_caption(self.target, self.caption),)
+                checks: tuple[Check, ...] = (check_caption(self.target, self.caption),)
             else:
                 checks = preflight(
                     self.target,
@@ -176,7 +189,7 @@ class PreflightJob(Job):
             out[plan.item_id] = checks + style_checks
         return out
 
-    def _style_checks(self) -> tuple[Any, ...]:
+    def _style_checks(self) -> tuple[Check, ...]:
         from odnix_desktop.core.upload.preflight import Check
 
         style = self.style
@@ -198,12 +211,12 @@ class PreflightJob(Job):
 class HistoryJob(Job):
     """``UploadHistory.rows()``, newest first."""
 
-    def __init__(self, key: int, history: Any | None = None, limit: int | None = 500) -> None:
+    def __init__(self, key: int, history: UploadHistory | None = None, limit: int | None = 500) -> None:
         super().__init__(key)
         self.history = history
         self.limit = limit
 
-    def work(self) -> list:
+    def work(self) -> list[HistoryRow]:
         from odnix_desktop.core.upload import UploadHistory
 
         history = self.history if self.history is not None else UploadHistory()
@@ -215,11 +228,11 @@ class HistoryJob(Job):
 class UploadRequest:
     """What the upload dialog asks for (the same for every selected item)."""
 
-    target: Any  # core.upload.Target
+    target: Target
     caption: str = ""
     recipient: str = ""
     send_original: bool = False
-    story_style: Any | None = None
+    story_style: StoryStyle | None = None
     one_time: bool = False
     plans: list[PlannedUpload] = field(default_factory=list)
 
@@ -236,7 +249,13 @@ class UploadJob(Job):
     PROGRESS_HZ = 15.0
 
     def __init__(
-        self, key: int, request: UploadRequest, plan: PlannedUpload, session: Any, history: Any, out_root: Path
+        self,
+        key: int,
+        request: UploadRequest,
+        plan: PlannedUpload,
+        session: Session,
+        history: UploadHistory,
+        out_root: Path,
     ) -> None:
         super().__init__(key)
         self.request = request
@@ -260,7 +279,7 @@ class UploadJob(Job):
     def _compress_report(self, progress: Progress) -> None:
         self._report(Progress(progress.fraction, f"compressing for {self.request.target.title}"))
 
-    def work(self) -> Any:
+    def work(self) -> UploadResult:
         from odnix_desktop.core.upload import UploadRefusedError, upload
 
         try:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QColor, QDesktopServices, QGuiApplication
@@ -21,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from odnix_desktop.core.upload.history import UploadStatus
+from odnix_desktop.core.upload.history import HistoryRow, UploadHistory, UploadStatus
 from odnix_desktop.jobs.runner import JobRunner
 from odnix_desktop.jobs.upload import HistoryJob
 from odnix_desktop.ui import text
@@ -46,9 +45,9 @@ _STATUS_COLOURS = {
 class HistoryModel(QAbstractTableModel):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.rows: list[Any] = []
+        self.rows: list[HistoryRow] = []
 
-    def set_rows(self, rows: list[Any]) -> None:
+    def set_rows(self, rows: list[HistoryRow]) -> None:
         self.beginResetModel()
         self.rows = list(rows)
         self.endResetModel()
@@ -98,7 +97,7 @@ class HistoryModel(QAbstractTableModel):
         return None
 
     @staticmethod
-    def _display(r: Any, col: int) -> str:
+    def _display(r: HistoryRow, col: int) -> str:
         match col:
             case 0:
                 return r.started_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
@@ -130,7 +129,7 @@ class HistoryDialog(QDialog):
     loaded = Signal()
     _serial = itertools.count(1)
 
-    def __init__(self, history: Any | None, runner: JobRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, history: UploadHistory | None, runner: JobRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.history = history
         self.runner = runner

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
@@ -37,6 +38,9 @@ from odnix_desktop.jobs.runner import JobRunner
 from odnix_desktop.jobs.upload import PlannedUpload, PreflightJob, UploadRequest
 from odnix_desktop.ui import text
 from odnix_desktop.ui.queue_model import QueueItem
+
+if TYPE_CHECKING:
+    from odnix_desktop.core.upload import Target, UploadHistory
 
 OK_MARK, BAD_MARK, NOTE_MARK = "✓", "✗", "•"
 _GOOD, _BAD = QColor(40, 150, 70), QColor(210, 60, 50)
@@ -108,10 +112,10 @@ class UploadDialog(QDialog):
     def __init__(
         self,
         items: list[QueueItem],
-        planner: Callable[[object, bool], list[PlannedUpload]],
+        planner: Callable[[Target, bool], list[PlannedUpload]],
         runner: JobRunner,
         *,
-        history: object | None = None,
+        history: UploadHistory | None = None,
         server: str | None = None,
         user: str | None = None,
         parent: QWidget | None = None,
@@ -398,8 +402,9 @@ class UploadDialog(QDialog):
         out = []
         for i in range(self.checks.topLevelItemCount()):
             top = self.checks.topLevelItem(i)
-            for j in range(top.childCount()):
-                t = top.child(j).text(0)
+            children = [] if top is None else [top.child(j) for j in range(top.childCount())]
+            for child in children:
+                t = "" if child is None else child.text(0)
                 if t.startswith(BAD_MARK):
                     out.append(t[2:])
         return out

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
@@ -22,6 +22,9 @@ from odnix_desktop.jobs.runner import JobRunner
 from odnix_desktop.jobs.upload import PlannedUpload, UploadJob, UploadRequest
 from odnix_desktop.ui.account import AccountController
 from odnix_desktop.ui.queue_model import QueueItem, QueueModel, UploadState
+
+if TYPE_CHECKING:
+    from odnix_desktop.core.upload import Target, UploadHistory, UploadResult
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +44,7 @@ class UploadController(QObject):
         runner: JobRunner,
         account: AccountController,
         settings: Callable[[], Settings],
-        history: Any | None = None,
+        history: UploadHistory | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -54,7 +57,7 @@ class UploadController(QObject):
         self._after_login: list[int] = []  # items to upload once the person has logged in
 
     # -- the history file --------------------------------------------------------
-    def history(self) -> Any:
+    def history(self) -> UploadHistory:
         """The core's ``UploadHistory`` (opened on first use; raises ``HistoryError``)."""
         if self._history is None:
             from odnix_desktop.core.upload import UploadHistory
@@ -62,7 +65,7 @@ class UploadController(QObject):
             self._history = UploadHistory()
         return self._history
 
-    def history_or_none(self) -> Any | None:
+    def history_or_none(self) -> UploadHistory | None:
         from odnix_desktop.core.upload import HistoryError
 
         try:
@@ -76,7 +79,7 @@ class UploadController(QObject):
     def uploadable(item: QueueItem) -> bool:
         return item.finished and item.output is not None and item.output.exists()
 
-    def plan(self, items: list[QueueItem], target: Any, send_original: bool) -> list[PlannedUpload]:
+    def plan(self, items: list[QueueItem], target: Target, send_original: bool) -> list[PlannedUpload]:
         """The file each item sends: its compressed output when it was made with the target's
         preset; a recompression with that preset first when not; the original only when asked."""
         preset = PRESETS[target.value]
@@ -106,7 +109,7 @@ class UploadController(QObject):
                 )
         return out
 
-    def planner_for(self, items: list[QueueItem]) -> Callable[[Any, bool], list[PlannedUpload]]:
+    def planner_for(self, items: list[QueueItem]) -> Callable[[Target, bool], list[PlannedUpload]]:
         return _Planner(self, items)
 
     # -- login first ----------------------------------------------------------------
@@ -205,7 +208,7 @@ class UploadController(QObject):
         self._set(key, progress=progress)
 
     @Slot(int, object)
-    def _on_finished(self, key: int, result: Any) -> None:
+    def _on_finished(self, key: int, result: UploadResult) -> None:
         job = self._jobs.get(key)
         sent = job.sent_file if job is not None else None
         warning = "; ".join(result.warnings) if result.warnings else ""
@@ -257,7 +260,7 @@ class _Planner:
         self.controller = controller
         self.items = items
 
-    def __call__(self, target: Any, send_original: bool) -> list[PlannedUpload]:
+    def __call__(self, target: Target, send_original: bool) -> list[PlannedUpload]:
         return self.controller.plan(self.items, target, send_original)
 
 

@@ -27,7 +27,13 @@ if TYPE_CHECKING:
     from odnix_desktop.ui.upload_dialog import UploadDialog
 
 
-class WindowDialogsMixin(QMainWindow if TYPE_CHECKING else object):
+if TYPE_CHECKING:
+    _Window = QMainWindow  # what the mixin is checked against
+else:
+    _Window = object
+
+
+class WindowDialogsMixin(_Window):
     """Mixed into :class:`~odnix_desktop.ui.main_window.MainWindow` (which provides the fields
     declared here)."""
 
