@@ -149,7 +149,23 @@ def upload_main(argv: Sequence[str]) -> int:
         p.error("a profile picture takes no --caption")
     if args.chat_user and target is not Target.CHAT:
         p.error("--chat-user is only for --to chat")
+    opened = _open_account(args)
+    if isinstance(opened, int):
+        return opened
+    sessions, history = opened
+    cancel = threading.Event()
+    started = time.perf_counter()
+    lines = _upload_all(collect(args.paths), target, sessions, history, args, cancel)
+    if not args.json:
+        _print_table(lines, time.perf_counter() - started)
+    if cancel.is_set():
+        return EXIT_INTERRUPTED
+    failed = any(r.status is Status.FAILED or (r.status is not Status.SKIPPED and not o.ok) for r, o in lines)
+    return EXIT_FAILED if failed else EXIT_OK
 
+
+def _open_account(args: argparse.Namespace) -> tuple[SessionSource, UploadHistory] | int:
+    """The session source (logged in, or an exit status saying why not) and the history."""
     account = load_account()
     server_text = args.server or (account.server if account else None)
     user = args.user or (account.user if account and (not args.server or _same_server(account, args.server)) else None)
@@ -167,18 +183,21 @@ def upload_main(argv: Sequence[str]) -> int:
     sessions = SessionSource(server, user, TokenStore(), HttpSettings())
     try:
         sessions.get()
-    except NotLoggedIn as exc:
-        err(str(exc))
-        return EXIT_FAILED
-    except OdnixError as exc:
-        err(str(exc))
-        return EXIT_FAILED
-    try:
-        history = UploadHistory()
-    except OdnixError as exc:
+        return sessions, UploadHistory()
+    except (NotLoggedIn, OdnixError) as exc:
         err(str(exc))
         return EXIT_FAILED
 
+
+def _upload_all(
+    entries: Sequence[WorkItem | SkippedFile],
+    target: Target,
+    sessions: SessionSource,
+    history: UploadHistory,
+    args: argparse.Namespace,
+    cancel: threading.Event,
+) -> list[tuple[CompressResult, UploadOutcome]]:
+    """Compress (or take as is) and send each entry in turn; one line per entry."""
     style = StoryStyle(
         text=args.caption,
         background_color=args.background_color,
@@ -186,11 +205,7 @@ def upload_main(argv: Sequence[str]) -> int:
         text_position=args.text_position,
         text_size=args.text_size,
     )
-    entries = collect(args.paths)
-    cancel = threading.Event()
-    started = time.perf_counter()
     lines: list[tuple[CompressResult, UploadOutcome]] = []
-    progress = _Progress(enabled=sys.stderr.isatty() and not args.json)
 
     def emit(result: CompressResult, outcome: UploadOutcome) -> None:
         lines.append((result, outcome))
@@ -198,33 +213,21 @@ def upload_main(argv: Sequence[str]) -> int:
             sys.stdout.write(json.dumps({**result.to_json(), "upload": outcome.to_json()}, ensure_ascii=False) + "\n")
             sys.stdout.flush()
 
+    progress = _Progress(enabled=sys.stderr.isatty() and not args.json)
     with interruptible(cancel), _output_folder(args.output) as out_root, progress:
         options = CompressOptions(preset=target.value, quality=args.quality)
         for entry in entries:
             if cancel.is_set():
-                emit(
-                    CompressResult(source=entry.source, status=Status.CANCELLED),
-                    UploadOutcome(ErrorKind.CANCELLED),
-                )
+                emit(CompressResult(source=entry.source, status=Status.CANCELLED), UploadOutcome(ErrorKind.CANCELLED))
                 continue
             result = _prepare(entry, out_root, options, args.send_original, cancel, progress)
             if result.status in (Status.FAILED, Status.SKIPPED, Status.CANCELLED) or result.output is None:
                 failure = ErrorKind.CANCELLED if result.status is Status.CANCELLED else ErrorKind.NOT_SENT
-                emit(
-                    result,
-                    UploadOutcome(
-                        failure,
-                        error=result.error or (result.warnings[0] if result.warnings else None),
-                    ),
-                )
+                error = result.error or (result.warnings[0] if result.warnings else None)
+                emit(result, UploadOutcome(failure, error=error))
                 continue
             emit(result, _send(target, sessions, result, args, style, history, cancel, progress))
-    if not args.json:
-        _print_table(lines, time.perf_counter() - started)
-    if cancel.is_set():
-        return EXIT_INTERRUPTED
-    failed = any(r.status is Status.FAILED or (r.status is not Status.SKIPPED and not o.ok) for r, o in lines)
-    return EXIT_FAILED if failed else EXIT_OK
+    return lines
 
 
 def _same_server(account: Account, server: str) -> bool:

@@ -21,7 +21,8 @@ from odnix_desktop.jobs.base import JobState
 from odnix_desktop.jobs.runner import JobRunner
 from odnix_desktop.jobs.upload import PlannedUpload, UploadJob, UploadRequest
 from odnix_desktop.ui.account import AccountController
-from odnix_desktop.ui.queue_model import QueueItem, QueueModel, UploadState
+from odnix_desktop.ui.queue_items import QueueItem, UploadState
+from odnix_desktop.ui.queue_model import QueueModel
 
 if TYPE_CHECKING:
     from odnix_desktop.core.upload import Target, UploadHistory, UploadResult
