@@ -103,7 +103,7 @@ def bench_latency(n: int) -> dict:
     loop.exec()
     timer.stop()
     seconds = done[0] - t0
-    ok = sum(1 for i in win.model.items() if i.state.finished)
+    ok = sum(1 for i in win.model.items() if i.finished)
     win.close()
     lat.sort()
     return {
