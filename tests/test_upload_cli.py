@@ -15,7 +15,7 @@ from odnix_desktop.cli import main
 from odnix_desktop.core.upload import load_account
 from odnix_desktop.core.userdirs import config_dir
 from tests.upload_fakes import *  # noqa: F403 - fixtures
-from tests.upload_fakes import PASSWORD, TOKEN, video_file
+from tests.upload_fakes import PASSWORD, TOKEN, _json, video_file
 
 
 @pytest.fixture
@@ -179,3 +179,12 @@ def test_history_and_logout(fake, memory_keyring, monkeypatch, capsys, photo):
     assert memory_keyring.entries == {} and load_account() is None
     assert main(["logout"]) == 0
     assert "Not logged in" in capsys.readouterr().out
+
+
+def test_a_login_refused_mid_upload_says_log_in_again(fake, memory_keyring, monkeypatch, capsys, photo):
+    _login(fake, monkeypatch, capsys)
+    fake.override["/api/post-scribe/"] = lambda request: _json({"detail": "Invalid token."}, 401)
+    assert main(["upload", "--to", "post", "--json", str(photo)]) == 1
+    upload = json.loads(capsys.readouterr().out)["upload"]
+    # The same kind as the window's "log in again", with the CLI's own hint.
+    assert upload["status"] == "log-in-again" and "odnix-compress login" in upload["error"]
