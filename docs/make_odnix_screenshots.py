@@ -43,22 +43,22 @@ def main() -> None:
     os.environ["ODNIX_COLOR_SCHEME"] = "light"
     from PySide6.QtWidgets import QApplication
 
+    from odnix_desktop.app import build_window
     from odnix_desktop.core.settings import Settings
     from odnix_desktop.core.upload import Target, TokenStore
     from odnix_desktop.ui import theme
-    from odnix_desktop.ui.main_window import MainWindow
 
     app = QApplication([sys.argv[0]])
     theme.apply(app)
     OUT.mkdir(parents=True, exist_ok=True)
     server, fake, keyring = fake_odnix()
-    win = MainWindow(Settings(output_folder=str(tmp / "Odnix")), token_store=TokenStore(keyring))
+    win = build_window(Settings(output_folder=str(tmp / "Odnix")), token_store=TokenStore(keyring))
     win.resize(1280, 700)
     win.show()
     logo = transparent(tmp / "kite-cutout.png")
     clip = CORPUS / "videos" / "portrait_1080x1920_30fps_10s.mp4"
     win.add_paths([logo, clip])
-    c = win.controller
+    c = win.queue
     wait_until(app, lambda: win.model.rowCount() == 2 and not c.pending_describes() and not c.pending_collects())
     win.start()
     wait_until(app, lambda: not c.is_busy(), timeout=600)

@@ -108,7 +108,7 @@ def test_image_compare_dialog_loads_both_sides(qtbot, window, tmp_path):
     src = make_photo(tmp_path / "in" / "a.png", (500, 300), fmt="PNG", alpha=True)
     window.add_paths([src])
     wait_added(qtbot, window, 1)
-    with qtbot.waitSignal(window.controller.batchFinished, timeout=30_000):
+    with qtbot.waitSignal(window.queue.batchFinished, timeout=30_000):
         window.start()
     window.select_item(window.model.item(0))
     dialog = window.compare_current()
@@ -128,10 +128,10 @@ def test_video_compare_fetches_frames_at_the_scrubbed_time(qtbot, window, tmp_pa
     clip = make_clip(tmp_path / "in" / "clip.mp4")
     window.add_paths([clip])
     wait_added(qtbot, window, 1)
-    with qtbot.waitSignal(window.controller.batchFinished, timeout=60_000):
+    with qtbot.waitSignal(window.queue.batchFinished, timeout=60_000):
         window.start()
     item = window.model.item(0)
-    assert item.kind is MediaKind.VIDEO and item.state.finished, item.error
+    assert item.kind is MediaKind.VIDEO and item.finished, item.error
     window.select_item(item)
     dialog = window.compare_current()
     qtbot.waitUntil(lambda: dialog.view.before is not None and not dialog.is_loading(), timeout=20_000)
@@ -249,7 +249,7 @@ def test_on_odnix_view_shows_the_servers_geometry_and_says_what_it_does(qtbot, w
     src = transparent_png(tmp_path / "in" / "logo.png", (1600, 1000))
     window.add_paths([src])
     wait_added(qtbot, window, 1)
-    with qtbot.waitSignal(window.controller.batchFinished, timeout=30_000):
+    with qtbot.waitSignal(window.queue.batchFinished, timeout=30_000):
         window.start()
     window.select_item(window.model.item(0))
     dialog = window.compare_current()

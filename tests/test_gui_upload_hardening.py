@@ -11,10 +11,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import Qt as QtGuiNs
 from PySide6.QtWidgets import QLabel
 
+from odnix_desktop.core.errors import ErrorKind
 from odnix_desktop.core.upload import Target, TokenStore, UploadHistory, UploadStatus
 from odnix_desktop.core.upload.history import HISTORY_FILE
 from odnix_desktop.core.userdirs import data_dir
-from odnix_desktop.ui.queue_model import Col, UploadPhase
+from odnix_desktop.jobs.base import JobState
+from odnix_desktop.ui.queue_model import Col
 from odnix_desktop.ui.text import plain_tooltip
 from tests.gui_helpers import *  # noqa: F403
 from tests.test_gui_upload import finished_photo, log_in, open_dialog
@@ -43,9 +45,9 @@ def test_a_link_that_is_not_the_servers_never_reaches_open_link(qtbot, up_window
     with qtbot.waitSignal(win.uploads.uploadsFinished, timeout=20_000):
         dialog.upload_button.click()
     up = item.upload
-    assert up.phase is UploadPhase.DONE and up.result_id == "5" and up.url is None
+    assert up.phase is JobState.FINISHED and up.result_id == "5" and up.url is None
     win.select_item(item)
-    assert not win.act_open_link.isEnabled()
+    assert not win.acts.open_link.isEnabled()
     win.open_upload_link()
     assert win.opened_urls == []
     history = win.show_history()
@@ -105,7 +107,7 @@ def test_a_refusal_that_looks_like_html_shows_as_text_in_the_rows_tooltip(qtbot,
     dialog = open_dialog(qtbot, win, Target.POST, caption="html refusal")
     with qtbot.waitSignal(win.uploads.uploadsFinished, timeout=20_000):
         dialog.upload_button.click()
-    assert item.upload.failure == "refused"
+    assert item.upload.failure is ErrorKind.REFUSED_BY_SERVER
     tip = win.model.index(win.model.row_of(item.id), Col.UPLOAD).data(Qt.ItemDataRole.ToolTipRole)
     assert "No" in tip and not QtGuiNs.mightBeRichText(tip)  # Qt shows it as text
     history = win.show_history()

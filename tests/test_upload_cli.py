@@ -229,7 +229,7 @@ def test_a_batch_goes_on_after_an_answer_that_is_not_understood(
     assert main(["upload", "--to", "story", "--caption", "two", "--json", str(photo), str(second)]) == 1
     first, then = (json.loads(x)["upload"] for x in capsys.readouterr().out.splitlines())
     assert (
-        first["status"] == "failed" and "was not understood" in first["error"] and "may have kept it" in first["error"]
+        first["status"] == "unknown" and "was not understood" in first["error"] and "may have kept it" in first["error"]
     )
     assert then["status"] == "done" and then["id"] == "1"
 
@@ -247,3 +247,12 @@ def test_upload_with_a_damaged_history_starts_a_new_one_and_says_so(fake, memory
     assert json.loads(out)["upload"]["status"] == "done"
     [aside] = path.parent.glob(f"{HISTORY_FILE}.damaged-*")
     assert str(aside) in " ".join(err.split())
+
+
+def test_a_login_refused_mid_upload_says_log_in_again(fake, memory_keyring, monkeypatch, capsys, photo):
+    _login(fake, monkeypatch, capsys)
+    fake.override["/api/post-scribe/"] = lambda request: _json({"detail": "Invalid token."}, 401)
+    assert main(["upload", "--to", "post", "--json", str(photo)]) == 1
+    upload = json.loads(capsys.readouterr().out)["upload"]
+    # The same kind as the window's "log in again", with the CLI's own hint.
+    assert upload["status"] == "log-in-again" and "odnix-compress login" in upload["error"]

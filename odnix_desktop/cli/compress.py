@@ -31,6 +31,7 @@ from odnix_desktop.cli.common import (
 )
 from odnix_desktop.core.batch import SkippedFile, WorkItem, collect
 from odnix_desktop.core.cache import ResultCache
+from odnix_desktop.core.media import MediaKind
 from odnix_desktop.core.options import CompressOptions, CompressResult, Status
 from odnix_desktop.core.presets import PRESETS
 from odnix_desktop.core.progress import Progress
@@ -132,9 +133,7 @@ class Runner:
                         )
                     )
                     continue
-                pool = videos if entry.kind is not None and entry.kind.value == "video" else images
-                if entry.kind is None:
-                    pool = videos if _is_video(entry.source) else images
+                pool = videos if entry.kind is MediaKind.VIDEO else images
                 futures.append(pool.submit(self._one, index, entry, done))
             for fut in futures:
                 while True:
@@ -183,16 +182,6 @@ class Runner:
             except OSError as exc:
                 log.warning("could not record %s in the cache: %s", item.source, exc)
         done(result)
-
-
-def _is_video(path: Path) -> bool:
-    from odnix_desktop.core.errors import OdnixError
-    from odnix_desktop.core.media import MediaKind, sniff_kind
-
-    try:
-        return sniff_kind(path) is MediaKind.VIDEO
-    except OdnixError:
-        return False
 
 
 def _summary_table(results: Sequence[CompressResult], elapsed: float):

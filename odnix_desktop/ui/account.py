@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import (
@@ -26,9 +26,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from odnix_desktop.jobs.base import Job
 from odnix_desktop.jobs.runner import JobRunner
 from odnix_desktop.jobs.upload import AccountState, LoginJob, LogoutJob, RestoreJob
 from odnix_desktop.ui.text import plain_tooltip
+
+if TYPE_CHECKING:
+    from odnix_desktop.core.upload import HttpSettings, Session, TokenStore
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +63,8 @@ class AccountController(QObject):
     def __init__(
         self,
         runner: JobRunner,
-        store: Any | None = None,
-        http_settings: Any | None = None,
+        store: TokenStore | None = None,
+        http_settings: HttpSettings | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -69,12 +73,12 @@ class AccountController(QObject):
         self.http_settings = http_settings
         self.state: AccountState | None = None
         self.busy = False
-        self._jobs: dict[int, Any] = {}
+        self._jobs: dict[int, Job] = {}
         self._keys = 0
 
     # -- state -----------------------------------------------------------------
     @property
-    def session(self) -> Any | None:
+    def session(self) -> Session | None:
         return self.state.session if self.state else None
 
     @property
@@ -136,15 +140,15 @@ class AccountController(QObject):
         )
 
     def logout(self) -> None:
-        session = self.session
-        if session is None:
+        session, store = self.session, self.store
+        if session is None or store is None:  # a session always comes with its store
             return
-        self._start(LogoutJob(0, self.store, session.server.url, session.username))
+        self._start(LogoutJob(0, store, session.server.url, session.username))
 
     def pending(self) -> int:
         return len(self._jobs)
 
-    def expire(self, session: Any, note: str) -> bool:
+    def expire(self, session: Session | None, note: str) -> bool:
         """The server refused ``session``'s token (a 401): logged out, keeping the server and
         user to log in again. False when that session is no longer the current one (already
         expired, or replaced by a new login). The keyring entry is left: the next login

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from odnix_desktop.core.media import MediaInfo, MediaKind
+from odnix_desktop.jobs.base import Job
 from odnix_desktop.jobs.runner import JobRunner
 from odnix_desktop.jobs.tasks import LoadPairJob, VideoFramesJob
 from odnix_desktop.ui import text
@@ -406,7 +407,7 @@ class CompareDialog(QDialog):
         layout.addWidget(self.view, 1)
 
         self.slider: QSlider | None = None
-        self._job = None
+        self._job: Job | None = None
         self._want = 0
         if item.kind is MediaKind.VIDEO:
             self._build_scrubber(layout)
@@ -430,7 +431,7 @@ class CompareDialog(QDialog):
         if item.kind is MediaKind.VIDEO:
             t = self.current_time()
             size = (1280, 1280)
-            job = VideoFramesJob(self._want, item.source, item.output, t, size)
+            job: Job = VideoFramesJob(self._want, item.source, item.output, t, size)
             self.status.setText(f"Fetching frames at {text.duration(t)}…")
             if self.view.mode == ODNIX:
                 self.odnix.request(t)

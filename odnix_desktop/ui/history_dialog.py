@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QColor, QDesktopServices, QGuiApplication
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from odnix_desktop.core.upload.answers import is_web_link
+from odnix_desktop.core.upload.history import HistoryRead, HistoryRow, UploadHistory, UploadStatus
 from odnix_desktop.jobs.runner import JobRunner
 from odnix_desktop.jobs.upload import HistoryJob
 from odnix_desktop.ui import text
@@ -36,19 +36,19 @@ COLUMNS = (
     ("Result", "The link or id of what was created, or why it failed"),
 )
 _STATUS_COLOURS = {
-    "done": QColor(40, 150, 70),
-    "refused": QColor(210, 60, 50),
-    "failed": QColor(210, 60, 50),
-    "unknown": QColor(200, 140, 20),
+    UploadStatus.DONE: QColor(40, 150, 70),
+    UploadStatus.REFUSED: QColor(210, 60, 50),
+    UploadStatus.FAILED: QColor(210, 60, 50),
+    UploadStatus.UNKNOWN: QColor(200, 140, 20),
 }
 
 
 class HistoryModel(QAbstractTableModel):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.rows: list[Any] = []
+        self.rows: list[HistoryRow] = []
 
-    def set_rows(self, rows: list[Any]) -> None:
+    def set_rows(self, rows: list[HistoryRow]) -> None:
         self.beginResetModel()
         self.rows = list(rows)
         self.endResetModel()
@@ -78,10 +78,10 @@ class HistoryModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return text.plain_tooltip(self._tooltip(r, col))  # server text and names, never HTML
         if role == Qt.ItemDataRole.ForegroundRole and col == 5:
-            return _STATUS_COLOURS.get(r.status.value)
+            return _STATUS_COLOURS.get(r.status)
         return None
 
-    def _tooltip(self, r: Any, col: int) -> str | None:
+    def _tooltip(self, r: HistoryRow, col: int) -> str | None:
         if col == 2:
             return f"{r.source_path or ''}\nsent: {r.output_path or ''}\nsha256 {r.output_sha256 or ''}"
         if col == 6:
@@ -90,7 +90,7 @@ class HistoryModel(QAbstractTableModel):
         return self._display(r, col)
 
     @staticmethod
-    def _display(r: Any, col: int) -> str:
+    def _display(r: HistoryRow, col: int) -> str:
         match col:
             case 0:
                 return r.started_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
@@ -103,7 +103,7 @@ class HistoryModel(QAbstractTableModel):
             case 4:
                 return f"{r.user} @ {r.server}"
             case 5:
-                return "sending (unfinished)" if r.status.value == "sending" else r.status.value
+                return "sending (unfinished)" if r.status is UploadStatus.SENDING else r.status.value
             case 6:
                 if r.error:
                     first = r.error.splitlines()[0]
@@ -122,7 +122,7 @@ class HistoryDialog(QDialog):
     loaded = Signal()
     _serial = itertools.count(1)
 
-    def __init__(self, history: Any | None, runner: JobRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, history: UploadHistory | None, runner: JobRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.history = history
         self.runner = runner
@@ -188,7 +188,7 @@ class HistoryDialog(QDialog):
         return self._job is not None
 
     @Slot(int, object)
-    def _on_loaded(self, key: int, read: Any) -> None:
+    def _on_loaded(self, key: int, read: HistoryRead) -> None:
         """``read`` is the core's ``HistoryRead``: the rows, and notices (a damaged file set aside)."""
         if key != self._want:
             return

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import itertools
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
@@ -32,11 +33,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from odnix_desktop.core.media import MediaKind
 from odnix_desktop.core.presets import PRESETS
 from odnix_desktop.jobs.runner import JobRunner
 from odnix_desktop.jobs.upload import PlannedUpload, PreflightJob, UploadRequest
 from odnix_desktop.ui import text
 from odnix_desktop.ui.queue_model import QueueItem
+
+if TYPE_CHECKING:
+    from odnix_desktop.core.upload import Target, UploadHistory
 
 OK_MARK, BAD_MARK, NOTE_MARK, WARN_MARK = "✓", "✗", "•", "⚠"
 _GOOD, _BAD, _WARN = QColor(40, 150, 70), QColor(210, 60, 50), QColor(190, 120, 0)
@@ -108,10 +113,10 @@ class UploadDialog(QDialog):
     def __init__(
         self,
         items: list[QueueItem],
-        planner: Callable[[object, bool], list[PlannedUpload]],
+        planner: Callable[[Target, bool], list[PlannedUpload]],
         runner: JobRunner,
         *,
-        history: object | None = None,
+        history: UploadHistory | None = None,
         server: str | None = None,
         user: str | None = None,
         parent: QWidget | None = None,
@@ -147,7 +152,7 @@ class UploadDialog(QDialog):
             "Where the items go: a feed post, a reel, a story, a chat message or your profile picture"
         )
         first_kind = items[0].kind if items else None
-        default = Target.POST if first_kind is None or first_kind.value == "image" else Target.REEL
+        default = Target.POST if first_kind is None or first_kind is MediaKind.IMAGE else Target.REEL
         if len(items) == 1 and items[0].used_preset in [t.value for t in Target]:
             default = Target(items[0].used_preset)
         self.target.setCurrentIndex(self.target.findData(default))
@@ -416,8 +421,9 @@ class UploadDialog(QDialog):
         out = []
         for i in range(self.checks.topLevelItemCount()):
             top = self.checks.topLevelItem(i)
-            for j in range(top.childCount()):
-                t = top.child(j).text(0)
+            children = [] if top is None else [top.child(j) for j in range(top.childCount())]
+            for child in children:
+                t = "" if child is None else child.text(0)
                 if t.startswith(BAD_MARK):
                     out.append(t[2:])
         return out

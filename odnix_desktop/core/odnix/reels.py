@@ -20,7 +20,7 @@ from pathlib import Path
 from odnix_desktop.core.errors import OdnixError
 from odnix_desktop.core.odnix.profile import VideoStep, profile_for
 from odnix_desktop.core.odnix.server_step import simulate_video
-from odnix_desktop.core.presets import PRESETS
+from odnix_desktop.core.presets import PRESETS, VideoLimits
 from odnix_desktop.core.progress import CancelToken, Report, check_cancel, no_report
 from odnix_desktop.core.video import command
 from odnix_desktop.core.video.command import EncodePlan
@@ -259,7 +259,7 @@ def _reel_step() -> VideoStep:
     return step
 
 
-def _reel_limits():  # -> VideoLimits
+def _reel_limits() -> VideoLimits:
     limits = PRESETS["reel"].video
     assert limits is not None
     return limits

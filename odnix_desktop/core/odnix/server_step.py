@@ -19,7 +19,7 @@ from typing import Any
 
 from PIL import Image, ImageOps
 
-from odnix_desktop.core.errors import Cancelled, CorruptMediaError, OdnixError
+from odnix_desktop.core.errors import CorruptMediaError, OdnixError
 from odnix_desktop.core.odnix.profile import ImageStep, VideoStep
 from odnix_desktop.core.progress import CancelToken, Report, no_report
 from odnix_desktop.core.video.command import progress_args
@@ -176,8 +176,6 @@ def simulate_video(
             stage="simulating Odnix",
             doing="simulating the server's re-encode",
         )
-    except Cancelled:
-        raise
     except OdnixError as exc:
         log.warning("the server's re-encode failed here too; it keeps the upload: %s", exc)
         dest.unlink(missing_ok=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from odnix_desktop.core.errors import Cancelled, OdnixError
+from odnix_desktop.core.errors import OdnixError
 from odnix_desktop.core.media import MediaKind, sniff_kind
 from odnix_desktop.core.odnix.posts import DEFAULT_BACKGROUND, shape_post
 from odnix_desktop.core.odnix.reels import shape_reel
@@ -59,8 +59,6 @@ def shape_for_upload(
             return ShapedUpload(
                 choice.path, choice.to_json(), f"sent the {_word(choice.choice)}: {choice.reason}", made
             )
-    except Cancelled:
-        raise
     except (OdnixError, OSError) as exc:
         log.warning("could not shape %s for Odnix, sending it as compressed: %s", source.name, exc)
         return ShapedUpload(media, {"target": target, "choice": "unshaped", "reason": str(exc)}, f"not shaped: {exc}")

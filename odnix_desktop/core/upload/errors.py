@@ -1,14 +1,15 @@
 """Errors of the Odnix upload client, each with a message fit for a person.
 
 The base class is :class:`odnix_desktop.core.errors.OdnixError`; a cancelled upload raises the
-core's :class:`~odnix_desktop.core.errors.Cancelled`, which is not a failure.
+core's :class:`~odnix_desktop.core.errors.Cancelled`, which is not a failure. Each class's
+``kind`` (:class:`~odnix_desktop.core.errors.ErrorKind`) says what the failure means for the person.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from odnix_desktop.core.errors import OdnixError
+from odnix_desktop.core.errors import ErrorKind, OdnixError
 
 
 class UploadError(OdnixError):
@@ -18,6 +19,8 @@ class UploadError(OdnixError):
 class ServerAddressError(UploadError):
     """The server URL is not usable (malformed, or an unsupported scheme)."""
 
+    kind = ErrorKind.BAD_INPUT
+
 
 class InsecureServerError(ServerAddressError):
     """Plain ``http://`` to a host other than this computer, and the user did not allow it."""
@@ -25,6 +28,8 @@ class InsecureServerError(ServerAddressError):
 
 class LoginRequiredError(UploadError):
     """No valid token: the user has to log in (again). Every HTTP 401 becomes this."""
+
+    kind = ErrorKind.LOG_IN_AGAIN
 
 
 class LoginFailedError(LoginRequiredError):
@@ -37,6 +42,8 @@ class PreflightError(UploadError):
     ``check`` names the check (``caption-length``, ``image-size``, ``reel-quota``...).
     """
 
+    kind = ErrorKind.CHECKS_FAILED
+
     def __init__(self, message: str, *, check: str, path: Path | None = None) -> None:
         self.check = check
         super().__init__(message, path=path)
@@ -47,6 +54,8 @@ class UploadRefusedError(UploadError):
 
     ``server_message`` is the server's own text, cleaned of Python list brackets.
     """
+
+    kind = ErrorKind.REFUSED_BY_SERVER
 
     def __init__(self, message: str, *, server_message: str = "", status: int = 200, path: Path | None = None) -> None:
         self.server_message = server_message
@@ -75,6 +84,8 @@ class AnswerNotUnderstoodError(ServerError):
     ) -> None:
         self.detail = detail
         self.accepted = accepted
+        if accepted:  # the server may hold it: never "failed", which invites sending it again
+            self.kind = ErrorKind.MAY_HAVE_BEEN_SENT
         message = f"the server's answer to {what} was not understood ({detail})"
         if accepted:
             message += "; it said the upload succeeded, so it may have kept it: check before sending it again"
@@ -107,6 +118,8 @@ class OutcomeUnknownError(ConnectionLostError):
     Not retried automatically for calls that are not safe to repeat (a post, a reel...): the
     user decides, after looking at their profile.
     """
+
+    kind = ErrorKind.MAY_HAVE_BEEN_SENT
 
     def __init__(self, message: str, *, path: Path | None = None) -> None:
         super().__init__(message, reached_server=None, path=path)

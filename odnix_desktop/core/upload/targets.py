@@ -202,8 +202,6 @@ def _find_new_reel(
 ) -> Created | None:
     try:
         new = [reel for reel in _reels(http, links, cancel, path) if reel.id not in known]
-    except Cancelled:
-        raise
     except OdnixError as exc:
         log.warning("could not look up the new reel on the profile: %s", exc)
         return None
