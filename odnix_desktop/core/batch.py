@@ -29,7 +29,7 @@ class WorkItem:
 
     source: Path
     rel_dir: PurePath
-    kind: MediaKind | None  # None: named explicitly, content checked by the pipeline
+    kind: MediaKind | None  # None: named explicitly but not recognised; the pipeline says why
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,15 +85,18 @@ def walk_folder(folder: Path, exclude: frozenset[Path] = frozenset()) -> Iterato
 
 
 def _named_file(path: Path, exclude: frozenset[Path]) -> WorkItem | SkippedFile:
-    """A file named directly: an item (a bad one fails later with its reason), unless it is
-    a special file (never opened) or sits in the output folder."""
+    """A file named directly: an item, sniffed (a bad one fails later with its reason), unless
+    it is a special file (never opened) or sits in the output folder."""
     try:
         check_regular(path)
     except SpecialFileError as exc:
         return SkippedFile(path, exc.reason)
     if exclude and _key(path.parent) in exclude:
         return SkippedFile(path, "is in the output folder: it is one of our outputs, not an original")
-    return WorkItem(path, PurePath(), None)
+    try:  # sniffed like any other file, so it goes to the right pool
+        return WorkItem(path, PurePath(), sniff_kind(path))
+    except UnsupportedMediaError:  # not recognised: kind None, the pipeline says why
+        return WorkItem(path, PurePath(), None)
 
 
 def collect(paths: Iterable[Path], out_root: Path | None = None) -> list[WorkItem | SkippedFile]:

@@ -12,8 +12,16 @@ from odnix_desktop.core.presets import PRESETS, Preset
 
 #: Seed quality (libjpeg scale) used when none is given.
 DEFAULT_QUALITY = 80
+QUALITY_MIN, QUALITY_MAX = 1, 100
 #: Decompression-bomb limit: more declared pixels than this are refused before decoding.
 DEFAULT_MAX_PIXELS = 250_000_000
+
+
+def check_quality(value: int) -> int:
+    """The one check of a quality's range (CLI, settings and options all use it)."""
+    if not QUALITY_MIN <= value <= QUALITY_MAX:
+        raise ValueError(f"quality must be between {QUALITY_MIN} and {QUALITY_MAX}")
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,8 +52,7 @@ class CompressOptions:
     start_seconds: float = 0.0
 
     def __post_init__(self) -> None:
-        if not 1 <= self.quality <= 100:
-            raise ValueError("quality must be between 1 and 100")
+        check_quality(self.quality)
         if self.max_bytes is not None and self.max_bytes <= 0:
             raise ValueError("max-bytes must be positive")
         if self.preset is not None and self.preset not in PRESETS:

@@ -82,7 +82,7 @@ def quiet_popen_kwargs() -> dict[str, Any]:
     """Keyword arguments for every ffmpeg child: no stdin, no console window on Windows,
     and on Linux the child is killed when the process that started it dies."""
     kwargs: dict[str, Any] = {"stdin": subprocess.DEVNULL}
-    if os.name == "nt":
+    if os.name == "nt":  # the platform (a str from the os module), not an enum compared by name
         kwargs["creationflags"] = getattr(subprocess, "CREATE_NO_WINDOW", 0x08000000)
     elif _prctl is not None:
         kwargs["preexec_fn"] = _die_with_parent(os.getpid())
