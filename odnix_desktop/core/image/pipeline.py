@@ -5,16 +5,18 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
 
+import numpy as np
 from PIL import Image, ImageSequence
 
 from odnix_desktop.core.errors import CorruptMediaError, EncoderError, PresetError, TargetSizeError
 from odnix_desktop.core.image import colour, decode, encode, metadata, resize
+from odnix_desktop.core.image.quality import search
 from odnix_desktop.core.media import MediaInfo, MediaKind
 from odnix_desktop.core.naming import output_path
-from odnix_desktop.core.options import CompressOptions, CompressResult, CropBox, Status
+from odnix_desktop.core.options import CompressOptions, CompressResult, CropBox, QualityInfo, Status
 from odnix_desktop.core.output import write_bytes
 from odnix_desktop.core.presets import Preset
 from odnix_desktop.core.progress import CancelToken, Progress, Report, check_cancel, no_report
@@ -159,12 +161,16 @@ def compress_image(
         if animated:
             data, fmt, size = _compress_animation(opened, source, geometry, options, max_bytes, report, cancel)
             frames: int | None = opened.frames
+            qinfo = None
         else:
             img = render_still(opened, source, geometry, notes)
             report(Progress(0.5, "encoding"))
             check_cancel(cancel, source)
             fmt = choose_format(img, opened.format)
-            data, size = _encode_within(img, fmt, options.quality, max_bytes, source, cancel)
+            qinfo = choose_quality(img, fmt, options, source, report, cancel)
+            data, size, used = _encode_within(img, fmt, qinfo.quality, max_bytes, source, cancel)
+            if used != (qinfo.quality, img.size):
+                qinfo = _budget_won(qinfo, used, notes)
             frames = None
     except (OSError, ValueError, MemoryError) as exc:
         if isinstance(exc, MemoryError):
@@ -194,7 +200,41 @@ def compress_image(
         seconds=time.perf_counter() - started,
         kind=MediaKind.IMAGE,
         preset=preset.name,
+        quality=None if status is Status.KEPT_ORIGINAL else qinfo,
     )
+
+
+def choose_quality(
+    img: Image.Image,
+    fmt: str,
+    options: CompressOptions,
+    source: Path,
+    report: Report = no_report,
+    cancel: CancelToken | None = None,
+) -> QualityInfo:
+    """A fixed quality as given; else, for JPEG, the lowest quality that reaches the target."""
+    if options.quality is not None or fmt != "JPEG":
+        return QualityInfo(options.fixed_quality)
+    target = search.AUTO_TARGET if options.target == "auto" else float(options.target)
+    pixels = np.asarray(img if img.mode in ("RGB", "L") else img.convert("RGB"))
+
+    def step(done: int) -> None:
+        check_cancel(cancel, source)
+        report(Progress(0.5 + 0.3 * done / search.MAX_PROBES, "finding the quality"))
+
+    found = search.search(pixels, encode.encode_jpeg, target, step)
+    check_cancel(cancel, source)
+    return QualityInfo(found.quality, found.target, found.achieved, found.probes)
+
+
+def _budget_won(qinfo: QualityInfo, used: tuple[int, tuple[int, int]], notes: list[str]) -> QualityInfo:
+    """The byte budget forced a lower quality or size than the target asked for."""
+    if qinfo.target is not None:
+        notes.append(
+            f"the quality target {qinfo.target:g} could not be met within the byte budget: "
+            f"quality {used[0]} at {used[1][0]}×{used[1][1]} was needed to fit"
+        )
+    return replace(qinfo, quality=used[0], achieved=None)
 
 
 def _budget(preset: Preset, options: CompressOptions) -> int | None:
@@ -210,24 +250,27 @@ def _ext_for(source: Path, fmt: str, status: Status) -> str:
 
 def _encode_within(
     img: Image.Image, fmt: str, quality: int, max_bytes: int | None, source: Path, cancel: CancelToken | None
-) -> tuple[bytes, tuple[int, int]]:
-    """Encode; with a byte budget, search quality down, then dimensions, until it fits."""
+) -> tuple[bytes, tuple[int, int], tuple[int, tuple[int, int]]]:
+    """Encode; with a byte budget, search quality down, then dimensions, until it fits.
+
+    Returns the data, its size, and the (quality, size) it was encoded at.
+    """
     data = encode.encode_still(img, fmt, quality)
     if max_bytes is None or len(data) <= max_bytes:
-        return data, img.size
+        return data, img.size, (quality, img.size)
     smallest = (len(data), img.size, quality)
     current = img
     while True:
         if fmt != "PNG":
             found = _search_quality(current, fmt, quality, max_bytes, cancel, source)
             if found is not None:
-                return found, current.size
+                return found[0], current.size, (found[1], current.size)
             data = encode.encode_still(current, fmt, MIN_QUALITY)
             smallest = min(smallest, (len(data), current.size, MIN_QUALITY))
         else:
             data = encode.encode_still(current, fmt, quality)
             if len(data) <= max_bytes:
-                return data, current.size
+                return data, current.size, (quality, current.size)
             smallest = min(smallest, (len(data), current.size, quality))
         new_size = (round(current.width * 0.8), round(current.height * 0.8))
         if min(new_size) < MIN_SIDE:
@@ -243,7 +286,7 @@ def _encode_within(
 
 def _search_quality(
     img: Image.Image, fmt: str, quality: int, max_bytes: int, cancel: CancelToken | None, source: Path
-) -> bytes | None:
+) -> tuple[bytes, int] | None:
     """Binary search of the highest quality in [MIN_QUALITY, quality) that fits."""
     lo, hi, best = MIN_QUALITY, quality - 1, None
     while lo <= hi:
@@ -251,7 +294,7 @@ def _search_quality(
         mid = (lo + hi) // 2
         data = encode.encode_still(img, fmt, mid)
         if len(data) <= max_bytes:
-            best, lo = data, mid + 1
+            best, lo = (data, mid), mid + 1
         else:
             hi = mid - 1
     return best
@@ -288,7 +331,7 @@ def _compress_animation(
         raise CorruptMediaError(f"declares {opened.frames} frames but {len(frames)} could be read", path=source)
     fmt = opened.format if opened.format in ("GIF", "WEBP", "PNG") else "WEBP"
     loop = int(img.info.get("loop", 0) or 0)
-    data = encode.encode_animation(frames, durations, loop, fmt, options.quality)
+    data = encode.encode_animation(frames, durations, loop, fmt, options.fixed_quality)
     if max_bytes is not None and len(data) > max_bytes:
         raise TargetSizeError(
             f"the animation is {len(data):,} bytes after resizing, over the budget of {max_bytes:,} bytes",

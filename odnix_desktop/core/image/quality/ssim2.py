@@ -1,0 +1,210 @@
+"""SSIMULACRA2 in single precision numpy, vectorised, with the reference image prepared once.
+
+A port of the published metric (libjxl's tools/ssimulacra2.cc, and the PyPI
+``ssimulacra2`` package that mirrors it): XYB colour, six scales, SSIM and
+edge-difference maps with L1 and L4 norms, the same 108 weights and the same
+final mapping. Differences from the reference, all for speed:
+
+- float32 throughout and a 256-entry table for the sRGB transfer curve;
+- the blur is an explicit separable Gaussian (sigma 1.5, radius 5) with the
+  reference's borders (zero above and below, mirrored left and right);
+- the reference side (its XYB planes, their blur and blurred square) is computed
+  once per search (:class:`Reference`) and reused by every probe.
+
+On a 1080-pixel photo it is about 10x faster than the reference package and agrees
+with it to within a few hundredths of a point (tests/test_quality_metric.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+F32 = NDArray[np.float32]
+
+NUM_SCALES = 6
+_C2 = np.float32(0.0009)
+_OPSIN = np.array(
+    [
+        [0.30, 1.0 - 0.078 - 0.30, 0.078],
+        [0.23, 1.0 - 0.078 - 0.23, 0.078],
+        [0.24342268924547819, 0.20476744424496821, 1.0 - 0.24342268924547819 - 0.20476744424496821],
+    ],
+    dtype=np.float32,
+)
+_BIAS = np.float32(0.0037930732552754493)
+_CBRT_BIAS = np.float32(np.cbrt(0.0037930732552754493))
+
+# fmt: off
+_WEIGHTS = np.array([
+    0.0, 0.0007376606707406586, 0.0, 0.0, 0.0007793481682867309, 0.0, 0.0, 0.0004371155730107379, 0.0,
+    1.1041726426657346, 0.00066284834129271, 0.00015231632783718752, 0.0, 0.0016406437456599754, 0.0,
+    1.8422455520539298, 11.441172603757666, 0.0, 0.0007989109436015163, 0.000176816438078653, 0.0,
+    1.8787594979546387, 10.94906990605142, 0.0, 0.0007289346991508072, 0.9677937080626833, 0.0,
+    0.00014003424285435884, 0.9981766977854967, 0.00031949755934435053, 0.0004550992113792063, 0.0, 0.0,
+    0.0013648766163243398, 0.0, 0.0, 0.0, 0.0, 0.0, 7.466890328078848, 0.0, 17.445833984131262,
+    0.0006235601634041466, 0.0, 0.0, 6.683678146179332, 0.00037724407979611296, 1.027889937768264,
+    225.20515300849274, 0.0, 0.0, 19.213238186143016, 0.0011401524586618361, 0.001237755635509985,
+    176.39317598450694, 0.0, 0.0, 24.43300999870476, 0.28520802612117757, 0.0004485436923833408, 0.0, 0.0,
+    0.0, 34.77906344483772, 44.835625328877896, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0008680556573291698,
+    0.0, 0.0, 0.0, 0.0, 0.0, 0.0005313191874358747, 0.0, 0.00016533814161379112, 0.0, 0.0, 0.0, 0.0, 0.0,
+    0.0004179171803251336, 0.0017290828234722833, 0.0, 0.0020827005846636437, 0.0, 0.0, 8.826982764996862,
+    23.19243343998926, 0.0, 95.1080498811086, 0.9863978034400682, 0.9834382792465353, 0.0012286405048278493,
+    171.2667255897307, 0.9807858872435379, 0.0, 0.0, 0.0, 0.0005130064588990679, 0.0, 0.00010854057858411537,
+])
+# fmt: on
+
+
+def _srgb_table() -> F32:
+    v = np.arange(256, dtype=np.float64) / 255.0
+    lin = np.where(v <= 0.04045, v / 12.92, ((v + 0.055) / 1.055) ** 2.4)
+    return lin.astype(np.float32)
+
+
+_LINEAR = _srgb_table()
+
+
+def _kernel() -> F32:
+    radius = 5  # the reference's round(3.2795 * 1.5 + 0.2546) and scipy's truncate=3.33
+    x = np.arange(-radius, radius + 1, dtype=np.float64)
+    k = np.exp(-0.5 * (x / 1.5) ** 2)
+    return (k / k.sum()).astype(np.float32)
+
+
+_K = _kernel()
+_R = 5
+
+
+def to_linear(rgb: NDArray[np.uint8]) -> F32:
+    """8-bit sRGB (H, W, 3) or grey (H, W) to linear light, planar (3, H, W)."""
+    if rgb.ndim == 2:
+        rgb = np.repeat(rgb[..., None], 3, axis=2)
+    return np.ascontiguousarray(_LINEAR[rgb].transpose(2, 0, 1))
+
+
+def _xyb(lin: F32) -> F32:
+    """Planar linear RGB to the metric's positive XYB."""
+    mixed = np.tensordot(_OPSIN, lin, axes=1)
+    mixed += _BIAS
+    np.maximum(mixed, 0, out=mixed)
+    mixed = np.cbrt(mixed)
+    mixed -= _CBRT_BIAS
+    out = np.empty_like(mixed)
+    out[0] = 0.5 * (mixed[0] - mixed[1]) * 14.0 + 0.42
+    out[1] = 0.5 * (mixed[0] + mixed[1]) + 0.01
+    out[2] = mixed[2] - (out[1] - 0.01) + 0.55
+    return out
+
+
+def _downsample(lin: F32) -> F32:
+    """2x2 box average; an odd last row or column averages what is there (edge copied)."""
+    c, h, w = lin.shape
+    if h % 2 or w % 2:
+        lin = np.pad(lin, ((0, 0), (0, h % 2), (0, w % 2)), mode="edge")
+    s = lin[:, 0::2, :] + lin[:, 1::2, :]
+    return (s[:, :, 0::2] + s[:, :, 1::2]) * np.float32(0.25)
+
+
+def blur(planes: F32) -> F32:
+    """Gaussian (sigma 1.5) over the last two axes: mirrored above and below, zero left and right.
+
+    (The reference package blurs its planes transposed, zero-padding along what is
+    the image's width; that is kept for agreement.)
+    """
+    h, w = planes.shape[-2:]
+    pad_v = [(0, 0)] * (planes.ndim - 2) + [(_R, _R), (0, 0)]
+    p = np.pad(planes, pad_v, mode="symmetric")
+    v = p[..., _R : _R + h, :] * _K[_R]
+    for j in range(1, _R + 1):
+        v += (p[..., _R - j : _R - j + h, :] + p[..., _R + j : _R + j + h, :]) * _K[_R + j]
+    pad_h = [(0, 0)] * (planes.ndim - 1) + [(_R, _R)]
+    p = np.pad(v, pad_h)
+    out = p[..., _R : _R + w] * _K[_R]
+    for j in range(1, _R + 1):
+        out += (p[..., _R - j : _R - j + w] + p[..., _R + j : _R + j + w]) * _K[_R + j]
+    return out
+
+
+def _norms(d: F32) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Per-plane mean (L1) and fourth-root mean of the fourth power (L4)."""
+    axes = (-2, -1)
+    l1 = d.mean(axis=axes, dtype=np.float64)
+    d2 = d * d
+    l4: NDArray[np.float64] = np.mean(d2 * d2, axis=axes, dtype=np.float64) ** 0.25
+    return np.asarray(l1, dtype=np.float64), l4
+
+
+@dataclass(frozen=True, slots=True)
+class _RefScale:
+    xyb: F32
+    mu: F32
+    sq: F32  # blur(xyb * xyb)
+
+
+class Reference:
+    """The original's per-scale planes, prepared once and scored against many candidates."""
+
+    def __init__(self, rgb: NDArray[np.uint8], scales: int = NUM_SCALES) -> None:
+        self.shape = rgb.shape[:2]
+        self.scales: list[_RefScale] = []
+        lin = to_linear(rgb)
+        for s in range(scales):
+            if min(lin.shape[1:]) < 8:
+                break
+            xyb = _xyb(lin)
+            both = blur(np.stack([xyb, xyb * xyb]))
+            self.scales.append(_RefScale(xyb, both[0], both[1]))
+            if s < scales - 1:
+                lin = _downsample(lin)
+        self.truncated = scales < NUM_SCALES
+
+    def score(self, rgb: NDArray[np.uint8]) -> float:
+        """SSIMULACRA2 of ``rgb`` (same size as the reference): 100 is identical, ~80 is good."""
+        if rgb.shape[:2] != self.shape:
+            raise ValueError(f"size {rgb.shape[:2]} differs from the reference's {self.shape}")
+        lin = to_linear(rgb)
+        terms: list[NDArray[np.float64]] = []
+        for s, ref in enumerate(self.scales):
+            xyb = _xyb(lin)
+            b = blur(np.stack([xyb, xyb * xyb, ref.xyb * xyb]))
+            mu2, s22, s12 = b[0], b[1], b[2]
+            m12 = ref.mu * mu2
+            diff = ref.mu - mu2
+            num = (1.0 - diff * diff) * (2.0 * (s12 - m12) + _C2)
+            den = (ref.sq - ref.mu * ref.mu) + (s22 - mu2 * mu2) + _C2
+            d = np.maximum(1.0 - num / den, 0.0, dtype=np.float32)
+            ssim1, ssim4 = _norms(d)
+            ratio = (1.0 + np.abs(xyb - mu2)) / (1.0 + np.abs(ref.xyb - ref.mu)) - 1.0
+            art1, art4 = _norms(np.maximum(ratio, 0.0))
+            det1, det4 = _norms(np.maximum(-ratio, 0.0))
+            # per channel c and norm n: (ssim, artefact, detail lost)
+            terms.append(np.stack([np.stack([ssim1, art1, det1], 1), np.stack([ssim4, art4, det4], 1)], 1))
+            if s < len(self.scales) - 1:
+                lin = _downsample(lin)
+        return _final(terms, self.truncated)
+
+
+def _final(terms: list[NDArray[np.float64]], truncated: bool) -> float:
+    """Weighted sum and the reference's mapping to 0..100.
+
+    The reference walks its weights in order over the scales it actually computed,
+    so a small image (fewer than six scales) uses later scales' weights for earlier
+    ones; that is kept for agreement. A deliberately truncated metric uses each
+    scale's own weights.
+    """
+    per = np.stack(terms, 1)  # (channel, scale, norm, kind)
+    n = per.shape[1]
+    if truncated:
+        w = _WEIGHTS.reshape(3, NUM_SCALES, 2, 3)[:, :n]
+    else:
+        w = np.stack([_WEIGHTS[c * n * 6 : (c + 1) * n * 6] for c in range(3)]).reshape(3, n, 2, 3)
+    x = float(np.sum(w * np.abs(per))) * 0.9562382616834844
+    x = 2.326765642916932 * x - 0.020884521182843837 * x * x + 6.248496625763138e-05 * x * x * x
+    return 100.0 - 10.0 * x**0.6276336467831387 if x > 0 else 100.0
+
+
+def ssimulacra2(reference: NDArray[np.uint8], distorted: NDArray[np.uint8]) -> float:
+    """One-off score; for many candidates against one original, build a :class:`Reference`."""
+    return Reference(reference).score(distorted)
