@@ -43,6 +43,19 @@ def parse_size(text: str) -> int:
     return value
 
 
+def parse_target(text: str) -> str | int:
+    """``auto`` or a SSIMULACRA2 score 30..99 (issue 15)."""
+    if text.strip().lower() == "auto":
+        return "auto"
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'the target is "auto" or a whole number, not {text!r}') from None
+    if not 30 <= value <= 99:
+        raise argparse.ArgumentTypeError("the target must be between 30 and 99")
+    return value
+
+
 def parse_quality(text: str) -> int:
     try:
         q = int(text)
@@ -91,7 +104,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--jobs", type=parse_jobs, default=os.cpu_count() or 1, help="photos compressed in parallel (default: cores)"
     )
     p.add_argument(
-        "--quality", type=parse_quality, default=80, help="JPEG/WebP quality on the libjpeg scale (default 80)"
+        "--quality",
+        type=parse_quality,
+        default=None,
+        help="fixed JPEG/WebP quality on the libjpeg scale; bypasses the perceptual target",
+    )
+    p.add_argument(
+        "--target",
+        type=parse_target,
+        default="auto",
+        help="perceived quality each photo must reach (SSIMULACRA2, 30-99; default auto = 80)",
     )
     p.add_argument("--max-bytes", type=parse_size, default=None, help="byte budget per output, e.g. 300k or 2M")
     p.add_argument("--max-dimension", type=int, default=None, help="tighter bound for the longest side")
@@ -123,6 +145,7 @@ class Runner:
         self.options = CompressOptions(
             preset=args.preset,
             quality=args.quality,
+            target=args.target,
             max_bytes=args.max_bytes,
             max_dimension=args.max_dimension,
             keep_original_if_smaller=not args.no_keep_original,

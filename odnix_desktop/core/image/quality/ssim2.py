@@ -132,8 +132,8 @@ def _norms(d: F32) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     axes = (-2, -1)
     l1 = d.mean(axis=axes, dtype=np.float64)
     d2 = d * d
-    l4: NDArray[np.float64] = np.mean(d2 * d2, axis=axes, dtype=np.float64) ** 0.25
-    return np.asarray(l1, dtype=np.float64), l4
+    l4 = np.mean(d2 * d2, axis=axes, dtype=np.float64) ** 0.25
+    return np.asarray(l1, dtype=np.float64), np.asarray(l4, dtype=np.float64)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,151 @@
+"""Issue 15: the fast SSIMULACRA2 against the reference, and the per-photo quality search."""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from odnix_desktop.cli import main
+from odnix_desktop.core.compress import run_item
+from odnix_desktop.core.image import encode
+from odnix_desktop.core.image.quality import search, ssim2
+from odnix_desktop.core.options import CompressOptions, Status
+from odnix_desktop.core.progress import Progress
+
+
+def _ranks(x: list[float]) -> np.ndarray:
+    return np.argsort(np.argsort(np.asarray(x))).astype(float)
+
+
+def spearman(a: list[float], b: list[float]) -> float:
+    return float(np.corrcoef(_ranks(a), _ranks(b))[0, 1])
+
+
+def scene(kind: str, w: int, h: int, seed: int = 0) -> np.ndarray:
+    """Generated photos: easy (smooth sky-like gradients), hard (fine texture), night, grey."""
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
+    base = np.stack([120 + 60 * np.sin(x / 211), 150 + 50 * np.cos(y / 173), 200 - 40 * np.sin((x + y) / 301)], -1)
+    if kind == "easy":
+        img = base + rng.normal(0, 1.5, (h, w, 1))
+    elif kind == "hard":
+        leaves = 70 * np.sin(x / 1.7 + 3 * np.sin(y / 5.0)) * np.cos(y / 2.3 + 2 * np.cos(x / 7.0))
+        img = base * 0.6 + leaves[..., None] * np.array([0.6, 1.0, 0.4]) + rng.normal(0, 14, (h, w, 3))
+    elif kind == "night":
+        img = base * 0.15 + rng.normal(0, 5, (h, w, 1)) + 200 * (rng.random((h, w, 1)) > 0.999)
+    else:  # grey texture
+        img = np.repeat((base[..., :1] + 40 * np.sin(x / 3.1)[..., None] + rng.normal(0, 8, (h, w, 1))), 3, -1)
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+def _jpeg(pixels: np.ndarray, q: int) -> np.ndarray:
+    buf = io.BytesIO()
+    Image.fromarray(pixels).save(buf, "JPEG", quality=q)
+    return np.asarray(Image.open(buf).convert("RGB"))
+
+
+def test_fast_metric_ranks_and_scores_like_the_reference(tmp_path):
+    from ssimulacra2 import compute_ssimulacra2
+
+    ours, theirs = [], []
+    for i, kind in enumerate(("easy", "hard", "night", "grey")):
+        ref = scene(kind, 200, 152, seed=i)
+        Image.fromarray(ref).save(tmp_path / "ref.png")
+        prepared = ssim2.Reference(ref)
+        for q in (20, 40, 60, 75, 85, 95):
+            dist = _jpeg(ref, q)
+            Image.fromarray(dist).save(tmp_path / "d.png")
+            ours.append(prepared.score(dist))
+            theirs.append(float(compute_ssimulacra2(str(tmp_path / "ref.png"), str(tmp_path / "d.png"))))
+    assert max(ours) - min(ours) > 30  # a real spread of qualities
+    assert spearman(ours, theirs) >= 0.95
+    assert np.max(np.abs(np.subtract(ours, theirs))) < 0.1
+
+
+def test_fast_metric_is_100_for_identical_and_refuses_other_sizes():
+    ref = scene("hard", 96, 64)
+    assert ssim2.ssimulacra2(ref, ref) == pytest.approx(100.0)
+    with pytest.raises(ValueError):
+        ssim2.Reference(ref).score(ref[:32])
+
+
+@pytest.mark.parametrize("target", [75, 85])
+def test_search_reaches_the_target_and_easy_photos_get_fewer_bytes(target):
+    sizes = {}
+    for kind in ("easy", "hard"):
+        pixels = scene(kind, 1024, 704, seed=3)
+        found = search.search(pixels, encode.encode_jpeg, float(target))
+        assert found.probes <= search.MAX_PROBES
+        data = encode.encode_jpeg(Image.fromarray(pixels), found.quality)
+        whole = ssim2.Reference(pixels).score(np.asarray(Image.open(io.BytesIO(data))))
+        # the mosaic estimate and the score of the whole picture both land near the target
+        assert target - 0.01 <= found.achieved <= target + search.TOLERANCE + 0.01 or found.probes == search.MAX_PROBES
+        assert abs(whole - target) <= 2.5, (kind, found, whole)
+        sizes[kind] = len(data)
+    assert sizes["easy"] < sizes["hard"]
+
+
+def test_a_higher_target_costs_more_quality():
+    pixels = scene("hard", 800, 600, seed=5)
+    low = search.search(pixels, encode.encode_jpeg, 70.0)
+    high = search.search(pixels, encode.encode_jpeg, 88.0)
+    assert low.quality < high.quality
+
+
+@pytest.fixture
+def photo(tmp_path):
+    path = tmp_path / "hard.png"  # PNG source: the JPEG output is not "kept original"
+    Image.fromarray(scene("hard", 1200, 900, seed=7)).save(path)
+    return path
+
+
+def test_pipeline_reports_the_target_and_fixed_quality_bypasses_the_search(tmp_path, photo):
+    auto = run_item(photo, tmp_path / "a", CompressOptions(keep_original_if_smaller=False))
+    assert auto.status is Status.COMPRESSED and auto.quality is not None
+    assert auto.quality.target == search.AUTO_TARGET and 1 <= auto.quality.probes <= search.MAX_PROBES
+    assert auto.quality.achieved is not None
+    fixed = run_item(photo, tmp_path / "f", CompressOptions(quality=63, keep_original_if_smaller=False))
+    assert fixed.quality is not None
+    assert (fixed.quality.quality, fixed.quality.target, fixed.quality.probes) == (63, None, 0)
+    assert fixed.output is not None
+    with Image.open(fixed.output) as out:
+        assert list(out.quantization[0]) == encode.quant_table(encode._LUMA_80, 63)
+    assert json.loads(json.dumps(auto.to_json()))["quality"]["probes"] == auto.quality.probes
+
+
+def test_max_bytes_wins_over_the_target_with_a_warning(tmp_path, photo):
+    result = run_item(photo, tmp_path / "o", CompressOptions(target=95, max_bytes=60_000))
+    assert result.status is Status.COMPRESSED and result.after is not None
+    assert result.after.bytes <= 60_000
+    assert result.quality is not None and result.quality.achieved is None
+    assert any("target 95 could not be met" in w for w in result.warnings)
+
+
+def test_cancel_during_the_search_leaves_nothing_behind(tmp_path, photo):
+    cancel = threading.Event()
+    seen: list[str] = []
+
+    def report(p: Progress) -> None:
+        seen.append(p.stage)
+        if p.stage == "finding the quality":
+            cancel.set()
+
+    out = tmp_path / "out"
+    result = run_item(photo, out, CompressOptions(), report=report, cancel=cancel)
+    assert result.status is Status.CANCELLED
+    assert "finding the quality" in seen
+    assert not out.exists() or not any(out.rglob("*"))
+
+
+def test_cli_target_option_and_json(tmp_path, capsys, photo):
+    code = main([str(photo), "-o", str(tmp_path / "o"), "--target", "70", "--json", "--no-keep-original"])
+    assert code == 0
+    row = json.loads(capsys.readouterr().out.splitlines()[0])
+    assert row["quality"]["target"] == 70 and row["quality"]["probes"] >= 1
+    assert main([str(photo), "--target", "best"]) == 2
+    assert "--target" in capsys.readouterr().err
