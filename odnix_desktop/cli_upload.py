@@ -248,7 +248,7 @@ def _upload_parser() -> argparse.ArgumentParser:
         default=None,
         help="keep the compressed files in this folder (default: a temporary folder, deleted afterwards)",
     )
-    p.add_argument("--quality", type=parse_quality, default=None, help="fixed JPEG/WebP quality (default: per-photo target)")
+    p.add_argument("--quality", type=parse_quality, default=None, help="fixed JPEG/WebP quality (default: target)")
     p.add_argument(
         "--send-original",
         action="store_true",
