@@ -13,7 +13,7 @@ from PIL import Image
 from odnix_desktop.cli import main, parse_size
 from tests import media_factory as mf
 
-KEYS = {"source", "output", "status", "error", "before", "after", "warnings", "seconds"}
+KEYS = {"source", "output", "status", "error", "before", "after", "warnings", "seconds", "quality"}
 INFO_KEYS = {"bytes", "width", "height", "format"}
 
 
