@@ -16,6 +16,7 @@ from odnix_desktop.core.image import encode
 from odnix_desktop.core.image.quality import search, ssim2
 from odnix_desktop.core.options import CompressOptions, Status
 from odnix_desktop.core.progress import Progress
+from tests.media_factory import scene
 
 
 def _ranks(x: list[float]) -> np.ndarray:
@@ -24,23 +25,6 @@ def _ranks(x: list[float]) -> np.ndarray:
 
 def spearman(a: list[float], b: list[float]) -> float:
     return float(np.corrcoef(_ranks(a), _ranks(b))[0, 1])
-
-
-def scene(kind: str, w: int, h: int, seed: int = 0) -> np.ndarray:
-    """Generated photos: easy (smooth sky-like gradients), hard (fine texture), night, grey."""
-    rng = np.random.default_rng(seed)
-    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
-    base = np.stack([120 + 60 * np.sin(x / 211), 150 + 50 * np.cos(y / 173), 200 - 40 * np.sin((x + y) / 301)], -1)
-    if kind == "easy":
-        img = base + rng.normal(0, 1.5, (h, w, 1))
-    elif kind == "hard":
-        leaves = 70 * np.sin(x / 1.7 + 3 * np.sin(y / 5.0)) * np.cos(y / 2.3 + 2 * np.cos(x / 7.0))
-        img = base * 0.6 + leaves[..., None] * np.array([0.6, 1.0, 0.4]) + rng.normal(0, 14, (h, w, 3))
-    elif kind == "night":
-        img = base * 0.15 + rng.normal(0, 5, (h, w, 1)) + 200 * (rng.random((h, w, 1)) > 0.999)
-    else:  # grey texture
-        img = np.repeat((base[..., :1] + 40 * np.sin(x / 3.1)[..., None] + rng.normal(0, 8, (h, w, 1))), 3, -1)
-    return np.clip(img, 0, 255).astype(np.uint8)
 
 
 def _jpeg(pixels: np.ndarray, q: int) -> np.ndarray:
