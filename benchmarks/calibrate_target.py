@@ -9,9 +9,8 @@ pick one quality per photo and are compared by total bytes against mean score an
 worst tenth:
 
 - same: every photo at the lowest quality that reaches a score T;
-- floor: same, but ``T`` on the mean is reached by spending where points are cheap:
-  each photo at the lowest quality whose marginal cost is above ``lambda`` bytes/point,
-  never below the floor F;
+- slope: equal slope of bytes against score (the same marginal cost per point for every
+  photo: the fewest total bytes for a mean), never below a floor F;
 - fixed: one quality for all (today's behaviour, for reference).
 """
 
@@ -58,15 +57,12 @@ def rule_same(curves, t):
 
 
 def rule_slope(curves, lam, floor):
+    """Equal slope: each photo at the quality that maximises lam * score - bytes (lam in bytes per
+    point, the same for every photo: the cheapest way to a mean), but never below ``floor``."""
     picks = []
     for c in curves:
-        i = next((k for k, p in enumerate(c) if p[2] >= floor), len(c) - 1)
-        while i + 1 < len(c):
-            gain = c[i + 1][2] - c[i][2]
-            if gain <= 0 or (c[i + 1][1] - c[i][1]) / c[i][1] / gain > lam:
-                break
-            i += 1
-        picks.append(c[i])
+        ok = [p for p in c if p[2] >= floor] or [c[-1]]
+        picks.append(max(ok, key=lambda p: lam * p[2] - p[1]))
     return picks
 
 
@@ -96,8 +92,8 @@ def main() -> int:
             rows += [(f"same {t}", rule_same(curves, t)) for t in (78, 79, 80, 81, 82)]
             rows += [
                 (f"slope {lam} floor {f}", rule_slope(curves, lam, f))
-                for f in (76, 78)
-                for lam in (0.02, 0.03, 0.04, 0.06)
+                for f in (76, 78, 79)
+                for lam in (2000, 3000, 4000, 5000, 6000, 8000)
             ]
             report(name, curves, rows)
     return 0

@@ -100,6 +100,7 @@ def test_pipeline_reports_the_target_and_fixed_quality_bypasses_the_search(tmp_p
     with Image.open(fixed.output) as out:
         assert list(out.quantization[0]) == encode.quant_table(encode._LUMA_80, 63)
     assert json.loads(json.dumps(auto.to_json()))["quality"]["probes"] == auto.quality.probes
+    assert auto.quality.quality is not None and search.MIN_QUALITY <= auto.quality.quality <= search.MAX_QUALITY
 
 
 def test_max_bytes_wins_over_the_target_with_a_warning(tmp_path, photo):
@@ -133,3 +134,46 @@ def test_cli_target_option_and_json(tmp_path, capsys, photo):
     assert row["quality"]["target"] == 70 and row["quality"]["probes"] >= 1
     assert main([str(photo), "--target", "best"]) == 2
     assert "--target" in capsys.readouterr().err
+
+
+def cut_out(kind: str) -> Image.Image:
+    """A product shot on transparency: a photo inside a soft-edged disc."""
+    rgb = scene(kind, 640, 480, seed=2)
+    y, x = np.mgrid[0:480, 0:640]
+    alpha = np.clip((200 - np.hypot(x - 320, y - 240)) * 16, 0, 255).astype(np.uint8)
+    return Image.fromarray(np.dstack([rgb, alpha]))
+
+
+@pytest.mark.parametrize("kind", ["easy", "hard"])
+def test_photo_like_rgba_becomes_a_smaller_lossy_png_with_the_same_alpha(tmp_path, kind):
+    src = tmp_path / "cutout.png"
+    cut_out(kind).save(src)
+    result = run_item(src, tmp_path / "o", CompressOptions())
+    assert result.status is Status.COMPRESSED and result.output is not None and result.output.suffix == ".png"
+    assert result.quality is not None and result.quality.achieved is not None
+    assert result.quality.achieved >= search.AUTO_TARGET
+    lossless = len(encode.encode_png(cut_out(kind)))
+    assert result.output.stat().st_size < lossless * 0.8
+    with Image.open(result.output) as out, Image.open(src) as original:
+        got, want = np.asarray(out.convert("RGBA")), np.asarray(original)
+    assert np.array_equal(got[..., 3], want[..., 3])  # transparency untouched, nothing flattened
+    opaque = want[..., 3] == 255
+    assert np.abs(got[opaque, :3].astype(int) - want[opaque, :3]).max() <= 16
+
+
+def test_rgba_graphic_and_fixed_quality_stay_lossless(tmp_path):
+    graphic = np.zeros((200, 300, 4), np.uint8)
+    graphic[50:150, 50:250] = (200, 30, 30, 255)
+    graphic[80:120, 100:200] = (20, 20, 220, 128)
+    src = tmp_path / "logo.png"
+    Image.fromarray(graphic).save(src)
+    result = run_item(src, tmp_path / "o", CompressOptions(keep_original_if_smaller=False))
+    assert result.output is not None
+    with Image.open(result.output) as out:
+        assert np.array_equal(np.asarray(out.convert("RGBA")), graphic)
+    photo = tmp_path / "cutout.png"
+    cut_out("hard").save(photo)
+    fixed = run_item(photo, tmp_path / "f", CompressOptions(quality=80, keep_original_if_smaller=False))
+    assert fixed.output is not None
+    with Image.open(fixed.output) as out, Image.open(photo) as original:
+        assert np.array_equal(np.asarray(out.convert("RGBA")), np.asarray(original))

@@ -102,18 +102,19 @@ class Status(enum.Enum):
 class QualityInfo:
     """How a photo's quality was chosen: the target score, the score reached, the probe encodes.
 
-    ``target`` is None for a fixed quality; ``achieved`` is None when it was not measured
-    (a fixed quality, or a byte budget that forced a lower quality than the search chose).
+    ``quality`` is the encoder's (JPEG/WebP) quality, None for PNG. ``target`` is None for
+    a fixed quality; ``achieved`` is None when it was not measured (a fixed quality, or a
+    byte budget that forced a lower quality than the search chose).
     """
 
-    quality: int
+    quality: int | None
     target: float | None = None
     achieved: float | None = None
     probes: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "jpeg_quality": self.quality,
+            "encoder_quality": self.quality,
             "target": self.target,
             "achieved": None if self.achieved is None else round(self.achieved, 1),
             "probes": self.probes,

@@ -13,7 +13,7 @@ from PIL import Image, ImageSequence
 
 from odnix_desktop.core.errors import CorruptMediaError, EncoderError, PresetError, TargetSizeError
 from odnix_desktop.core.image import colour, decode, encode, metadata, resize
-from odnix_desktop.core.image.quality import search
+from odnix_desktop.core.image.quality import lossy_png, search
 from odnix_desktop.core.media import MediaInfo, MediaKind
 from odnix_desktop.core.naming import output_path
 from odnix_desktop.core.options import CompressOptions, CompressResult, CropBox, QualityInfo, Status
@@ -168,9 +168,14 @@ def compress_image(
             check_cancel(cancel, source)
             fmt = choose_format(img, opened.format)
             qinfo = choose_quality(img, fmt, options, source, report, cancel)
-            data, size, used = _encode_within(img, fmt, qinfo.quality, max_bytes, source, cancel)
-            if used != (qinfo.quality, img.size):
-                qinfo = _budget_won(qinfo, used, notes)
+            lossy = _lossy_rgba(img, fmt, options, max_bytes)
+            if lossy is not None:
+                data, qinfo = lossy
+                size = img.size
+            else:
+                data, size, used = _encode_within(img, fmt, qinfo.quality or 0, max_bytes, source, cancel)
+                if used != (qinfo.quality or 0, img.size):
+                    qinfo = _budget_won(qinfo, used, notes)
             frames = None
     except (OSError, ValueError, MemoryError) as exc:
         if isinstance(exc, MemoryError):
@@ -214,17 +219,37 @@ def choose_quality(
 ) -> QualityInfo:
     """A fixed quality as given; else, for JPEG, the lowest quality that reaches the target."""
     if options.quality is not None or fmt != "JPEG":
-        return QualityInfo(options.fixed_quality)
-    target = search.AUTO_TARGET if options.target == "auto" else float(options.target)
+        return QualityInfo(None if fmt == "PNG" else options.fixed_quality)
+    auto = options.target == "auto"
+    target = _target(options)
     pixels = np.asarray(img if img.mode in ("RGB", "L") else img.convert("RGB"))
 
     def step(done: int) -> None:
         check_cancel(cancel, source)
         report(Progress(0.5 + 0.3 * done / search.MAX_PROBES, "finding the quality"))
 
-    found = search.search(pixels, encode.encode_jpeg, target, step)
+    found = search.search(pixels, encode.encode_jpeg, target, step, search.AUTO_SLOPE if auto else None)
     check_cancel(cancel, source)
     return QualityInfo(found.quality, found.target, found.achieved, found.probes)
+
+
+def _target(options: CompressOptions) -> float:
+    return search.AUTO_TARGET if options.target == "auto" else float(options.target)
+
+
+def _lossy_rgba(
+    img: Image.Image, fmt: str, options: CompressOptions, max_bytes: int | None
+) -> tuple[bytes, QualityInfo] | None:
+    """A photo-like RGBA picture as a posterised PNG when it reaches the target and is smaller."""
+    if fmt != "PNG" or options.quality is not None or img.mode != "RGBA" or img.getcolors(4096) is not None:
+        return None
+    found = lossy_png.lossy(img, _target(options))
+    if found is None:
+        return None
+    data = encode.encode_png(found[0])
+    if len(data) >= len(encode.encode_png(img)) or (max_bytes is not None and len(data) > max_bytes):
+        return None
+    return data, QualityInfo(None, _target(options), found[1], found[2])
 
 
 def _budget_won(qinfo: QualityInfo, used: tuple[int, tuple[int, int]], notes: list[str]) -> QualityInfo:
@@ -234,7 +259,7 @@ def _budget_won(qinfo: QualityInfo, used: tuple[int, tuple[int, int]], notes: li
             f"the quality target {qinfo.target:g} could not be met within the byte budget: "
             f"quality {used[0]} at {used[1][0]}×{used[1][1]} was needed to fit"
         )
-    return replace(qinfo, quality=used[0], achieved=None)
+    return replace(qinfo, quality=None if qinfo.quality is None else used[0], achieved=None)
 
 
 def _budget(preset: Preset, options: CompressOptions) -> int | None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import logging
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -30,9 +31,18 @@ from odnix_desktop.core.image.quality.ssim2 import Reference
 
 log = logging.getLogger(__name__)
 
-#: The default target ("auto"): chosen in benchmarks/bench_images.py so that the mean
-#: score stays at or above the seed's q80 on real photos at the fewest bytes.
-AUTO_TARGET = 80.0
+#: The default ("auto"): a floor score, then equal slope (:func:`spend`) at this many
+#: bytes per point. Chosen by benchmarks/calibrate_target.py: on the corpus, "every photo
+#: at one score" needed more bytes at a given mean than one fixed quality; equal slope
+#: with a floor needs fewer than either and keeps the worst tenth at the floor.
+AUTO_TARGET = 79.0
+AUTO_SLOPE = 3000.0
+#: Spending stops this many quality steps above the floor.
+MAX_SPEND = 12
+#: Typical growth of log(bytes) per quality step (used after a single probe).
+TYPICAL_BYTES_SLOPE = 0.035
+#: JPEG headers and Huffman tables in a probe's bytes, not scaled with its pixels.
+HEADER_BYTES = 600
 #: A probe within this many points above the target ends the search.
 TOLERANCE = 1.0
 MAX_PROBES = 5
@@ -41,8 +51,8 @@ HOPELESS = 8.0
 MIN_QUALITY, MAX_QUALITY = 30, 96
 #: Typical d(score)/d(quality) of our tables near q80 (points per quality step).
 TYPICAL_SLOPE = 0.55
-#: Quality that reaches AUTO_TARGET on a typical photo; other targets start along the slope.
-TYPICAL_QUALITY = 78
+#: Quality that reaches score 80 on the median corpus photo; other targets start along the slope.
+TYPICAL_QUALITY = 81
 #: Tiles: side (a multiple of the 16-pixel 4:2:0 block) and how many, spread over the picture.
 TILE = 128
 GRID = (3, 2)  # columns, rows of tiles in the mosaic
@@ -57,6 +67,7 @@ MOSAIC_BIAS = 1.3
 class Probe:
     quality: int
     score: float
+    size: int  # bytes of the probe's (mosaic) encode
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +127,7 @@ def _decoded(data: bytes) -> NDArray[np.uint8]:
 
 
 def start_quality(target: float) -> int:
-    return _clamp(TYPICAL_QUALITY + (target - AUTO_TARGET) / TYPICAL_SLOPE)
+    return _clamp(TYPICAL_QUALITY + (target - 80.0) / TYPICAL_SLOPE)
 
 
 def _clamp(q: float) -> int:
@@ -152,9 +163,10 @@ def search(
     encode: Encoder,
     target: float,
     check: Callable[[int], None] = lambda _i: None,
+    slope: float | None = None,
 ) -> Found:
-    """The lowest quality whose probe scores at least ``target``; ``check(i)`` runs before each probe
-    (progress and cancel: it may raise)."""
+    """The lowest quality whose probe scores at least ``target``, then (with ``slope``, bytes per
+    point) raised by :func:`spend`; ``check(i)`` runs before each probe (progress, cancel: may raise)."""
     sample = mosaic(pixels)
     sampled = sample.shape != pixels.shape
     bias = MOSAIC_BIAS if sampled else 0.0
@@ -165,15 +177,48 @@ def search(
     q: int | None = start_quality(target)
     while q is not None and len(probes) < MAX_PROBES:
         check(len(probes))
-        score = ref.score(cores(_decoded(encode(tile_img, q)))) - bias
-        probes.append(Probe(q, score))
+        data = encode(tile_img, q)
+        score = ref.score(cores(_decoded(data))) - bias
+        probes.append(Probe(q, score, len(data)))
         log.debug("probe q%d -> %.2f (target %.1f)", q, score, target)
         if target <= score <= target + TOLERANCE:
             break
         if (q >= MAX_QUALITY and score < target) or (q <= MIN_QUALITY and score > target):
             break
         q = _next_quality(probes, target)
-    return _answer(probes, target)
+    found = _answer(probes, target)
+    if slope is None or found.achieved < target:
+        return found
+    return spend(probes, found, slope, pixels.shape[0] * pixels.shape[1] / (tile_img.width * tile_img.height))
+
+
+def spend(probes: list[Probe], found: Found, slope: float, scale: float) -> Found:
+    """Equal slope: above the floor, buy points while one costs less than ``slope`` bytes.
+
+    Bytes grow about exponentially with quality and the score about linearly, so the
+    cost of a point, B(q) * beta / alpha, rises with q; the quality where it reaches
+    ``slope`` is solved from the probes' local slopes (typical ones after a single
+    probe). Every photo then pays the same for its last point, which is the fewest
+    total bytes for a given mean score; the floor keeps the worst photos up.
+    """
+    base = next(p for p in probes if p.quality == found.quality)
+    alpha, beta = _local_slopes(probes, base)
+    whole = max(1.0, (base.size - HEADER_BYTES) * scale)
+    extra = math.log(slope * alpha / (beta * whole)) / beta
+    q = min(MAX_QUALITY, found.quality + max(0, min(MAX_SPEND, round(extra))))
+    return Found(q, found.target, base.score + alpha * (q - found.quality), found.probes)
+
+
+def _local_slopes(probes: list[Probe], base: Probe) -> tuple[float, float]:
+    """Score points and log-bytes per quality step near ``base``: a secant through the nearest other probe."""
+    others = [p for p in probes if p.quality != base.quality]
+    if not others:
+        return TYPICAL_SLOPE, TYPICAL_BYTES_SLOPE
+    o = min(others, key=lambda p: abs(p.quality - base.quality))
+    dq = o.quality - base.quality
+    alpha = (o.score - base.score) / dq
+    beta = math.log(max(o.size, 1) / max(base.size, 1)) / dq
+    return min(max(alpha, 0.2), 1.5), min(max(beta, 0.015), 0.08)
 
 
 def _answer(probes: list[Probe], target: float) -> Found:
