@@ -177,3 +177,11 @@ def test_rgba_graphic_and_fixed_quality_stay_lossless(tmp_path):
     assert fixed.output is not None
     with Image.open(fixed.output) as out, Image.open(photo) as original:
         assert np.array_equal(np.asarray(out.convert("RGBA")), np.asarray(original))
+
+
+def test_a_greyscale_photo_png_is_a_photo_not_a_graphic(tmp_path):
+    src = tmp_path / "grey.png"
+    Image.fromarray(scene("grey", 900, 600, seed=4)[..., 0]).save(src)
+    result = run_item(src, tmp_path / "o", CompressOptions(keep_original_if_smaller=False))
+    assert result.output is not None and result.output.suffix == ".jpg"
+    assert result.quality is not None and result.quality.probes >= 1

@@ -117,9 +117,20 @@ def choose_format(img: Image.Image, source_format: str) -> str:
         return "WEBP" if source_format == "WEBP" else "PNG"
     if source_format == "WEBP":
         return "WEBP"
-    if source_format in ("PNG", "GIF", "BMP", "TIFF") and img.getcolors(256) is not None:
+    if source_format in ("PNG", "GIF", "BMP", "TIFF") and _few_colours(img):
         return "PNG"  # a graphic: a palette PNG is lossless and smaller than a JPEG
     return "JPEG"
+
+
+def _few_colours(img: Image.Image) -> bool:
+    """A graphic's palette: at most 256 colours, or 48 grey levels (any greyscale photo has <= 256)."""
+    colours = img.getcolors(256)
+    if colours is None:
+        return False
+    grey = img.mode in ("L", "LA") or (
+        img.mode in ("RGB", "RGBA") and all(c[0] == c[1] == c[2] for _, c in colours if isinstance(c, tuple))
+    )
+    return not grey or len(colours) <= 48
 
 
 def _info(data_len: int, size: tuple[int, int], fmt: str, frames: int | None = None) -> MediaInfo:

@@ -206,7 +206,17 @@ def spend(probes: list[Probe], found: Found, slope: float, scale: float) -> Foun
     whole = max(1.0, (base.size - HEADER_BYTES) * scale)
     extra = math.log(slope * alpha / (beta * whole)) / beta
     q = min(MAX_QUALITY, found.quality + max(0, min(MAX_SPEND, round(extra))))
-    return Found(q, found.target, base.score + alpha * (q - found.quality), found.probes)
+    return Found(q, found.target, estimate(probes, q), found.probes)
+
+
+def estimate(probes: list[Probe], q: int) -> float:
+    """The score at ``q``: interpolated between probes, or from the nearest one along the typical slope."""
+    pts = sorted(probes, key=lambda p: p.quality)
+    for lo, hi in zip(pts, pts[1:], strict=False):
+        if lo.quality <= q <= hi.quality:
+            return lo.score + (hi.score - lo.score) * (q - lo.quality) / (hi.quality - lo.quality)
+    near = min(pts, key=lambda p: abs(p.quality - q))
+    return near.score + TYPICAL_SLOPE * (q - near.quality)
 
 
 def _local_slopes(probes: list[Probe], base: Probe) -> tuple[float, float]:
