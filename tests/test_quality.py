@@ -185,3 +185,11 @@ def test_a_greyscale_photo_png_is_a_photo_not_a_graphic(tmp_path):
     result = run_item(src, tmp_path / "o", CompressOptions(keep_original_if_smaller=False))
     assert result.output is not None and result.output.suffix == ".jpg"
     assert result.quality is not None and result.quality.probes >= 1
+
+
+def test_output_is_progressive_with_the_pixels_the_probes_scored():
+    img = Image.fromarray(scene("hard", 320, 240, seed=9))
+    base, prog = encode.encode_jpeg(img, 77), encode.encode_still(img, "JPEG", 77)
+    with Image.open(io.BytesIO(prog)) as p, Image.open(io.BytesIO(base)) as b:
+        assert p.info.get("progressive") and not b.info.get("progressive")
+        assert np.array_equal(np.asarray(p), np.asarray(b))
