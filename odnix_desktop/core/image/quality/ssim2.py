@@ -111,19 +111,25 @@ def blur(planes: F32) -> F32:
     """Gaussian (sigma 1.5) over the last two axes: mirrored above and below, zero left and right.
 
     (The reference package blurs its planes transposed, zero-padding along what is
-    the image's width; that is kept for agreement.)
+    the image's width; that is kept for agreement.) In-place sums over shifted views,
+    symmetric taps paired: no temporaries larger than one plane stack.
     """
     h, w = planes.shape[-2:]
-    pad_v = [(0, 0)] * (planes.ndim - 2) + [(_R, _R), (0, 0)]
-    p = np.pad(planes, pad_v, mode="symmetric")
-    v = p[..., _R : _R + h, :] * _K[_R]
+    lead = [(0, 0)] * (planes.ndim - 2)
+    p = np.pad(planes, lead + [(_R, _R), (0, 0)], mode="symmetric")
+    v = np.zeros(planes.shape[:-1] + (w + 2 * _R,), dtype=np.float32)  # zero columns for the second pass
+    body = v[..., _R : _R + w]
+    tmp = np.empty_like(planes)
+    np.multiply(p[..., _R : _R + h, :], _K[_R], out=body)
     for j in range(1, _R + 1):
-        v += (p[..., _R - j : _R - j + h, :] + p[..., _R + j : _R + j + h, :]) * _K[_R + j]
-    pad_h = [(0, 0)] * (planes.ndim - 1) + [(_R, _R)]
-    p = np.pad(v, pad_h)
-    out = p[..., _R : _R + w] * _K[_R]
+        np.add(p[..., _R - j : _R - j + h, :], p[..., _R + j : _R + j + h, :], out=tmp)
+        tmp *= _K[_R + j]
+        body += tmp
+    out = v[..., _R : _R + w] * _K[_R]
     for j in range(1, _R + 1):
-        out += (p[..., _R - j : _R - j + w] + p[..., _R + j : _R + j + w]) * _K[_R + j]
+        np.add(v[..., _R - j : _R - j + w], v[..., _R + j : _R + j + w], out=tmp)
+        tmp *= _K[_R + j]
+        out += tmp
     return out
 
 
