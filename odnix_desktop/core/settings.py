@@ -57,7 +57,8 @@ class Settings:
     """Everything the settings dialog edits. Frozen: the dialog edits a copy."""
 
     output_folder: str = ""
-    quality: int = DEFAULT_QUALITY
+    quality: int | None = None  # a fixed JPEG/WebP quality; None: the per-photo target (issue 15)
+    target: str | int = "auto"  # perceived quality (SSIMULACRA2) each photo must reach
     max_dimension: int | None = None
     fps_cap: int = 24
     keep_original_if_smaller: bool = True
@@ -66,8 +67,10 @@ class Settings:
     batch_preset: str | None = None  # None: post for photos, reel for clips
 
     def __post_init__(self) -> None:
-        if not 1 <= self.quality <= 100:
+        if self.quality is not None and not 1 <= self.quality <= 100:
             raise ValueError("quality must be between 1 and 100")
+        if self.target != "auto" and (not isinstance(self.target, int) or not 30 <= self.target <= 99):
+            raise ValueError('the target is "auto" or a score between 30 and 99')
         if self.max_dimension is not None and self.max_dimension < 16:
             raise ValueError("the max dimension must be at least 16 px")
         if self.fps_cap not in FPS_CAPS:
@@ -94,6 +97,7 @@ class Settings:
         return CompressOptions(
             preset=preset,
             quality=self.quality,
+            target=self.target,
             max_dimension=self.max_dimension,
             keep_original_if_smaller=self.keep_original_if_smaller,
             fps_cap=self.fps_cap,
@@ -106,6 +110,9 @@ class Settings:
     def from_json(cls, data: dict[str, Any]) -> Settings:
         """Unknown keys are ignored; a bad value falls back to the default for that key."""
         known = {f.name for f in fields(cls)}
+        if "target" not in data and data.get("quality") == DEFAULT_QUALITY:
+            # written before issue 15, when 80 was every file's default, not a choice
+            data = {k: v for k, v in data.items() if k != "quality"}
         result = cls()
         for key, value in data.items():
             if key not in known:
