@@ -15,6 +15,10 @@ from odnix_desktop.core.presets import PRESETS, Preset
 DEFAULT_QUALITY = 80
 #: The perceptual target: "auto" (the preset's default score) or a SSIMULACRA2 score.
 Target = str | int
+#: "auto": the floor score of the per-photo search (core/image/quality/search.py, which
+#: also spends above it where points are cheap). Here so the window can show it
+#: without importing numpy.
+AUTO_TARGET = 79.0
 #: Decompression-bomb limit: more declared pixels than this are refused before decoding.
 DEFAULT_MAX_PIXELS = 250_000_000
 

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from odnix_desktop.core.image.quality.search import AUTO_TARGET
+from odnix_desktop.core.options import AUTO_TARGET
 from odnix_desktop.core.settings import AFTER_BATCH_ACTIONS, FPS_CAPS, Settings, default_workers
 
 #: The target slider's range (SSIMULACRA2); its default position means "auto".

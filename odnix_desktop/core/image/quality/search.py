@@ -28,14 +28,15 @@ from numpy.typing import NDArray
 from PIL import Image
 
 from odnix_desktop.core.image.quality.ssim2 import Reference
+from odnix_desktop.core.options import AUTO_TARGET as AUTO_TARGET  # re-exported: the floor of "auto"
 
 log = logging.getLogger(__name__)
 
 #: The default ("auto"): a floor score, then equal slope (:func:`spend`) at this many
 #: bytes per point. Chosen by benchmarks/calibrate_target.py: on the corpus, "every photo
 #: at one score" needed more bytes at a given mean than one fixed quality; equal slope
-#: with a floor needs fewer than either and keeps the worst tenth at the floor.
-AUTO_TARGET = 79.0
+#: with a floor needs fewer than either and keeps the worst tenth at the floor. The floor
+#: is options.AUTO_TARGET.
 AUTO_SLOPE = 3000.0
 #: Spending stops this many quality steps above the floor.
 MAX_SPEND = 12
