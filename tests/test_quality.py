@@ -193,3 +193,14 @@ def test_output_is_progressive_with_the_pixels_the_probes_scored():
     with Image.open(io.BytesIO(prog)) as p, Image.open(io.BytesIO(base)) as b:
         assert p.info.get("progressive") and not b.info.get("progressive")
         assert np.array_equal(np.asarray(p), np.asarray(b))
+
+
+@pytest.mark.parametrize("size", [(1, 1), (5, 7), (31, 200)])
+def test_tiny_pictures_are_not_searched(tmp_path, size):
+    src = tmp_path / "tiny.png"
+    Image.fromarray(np.random.default_rng(0).integers(0, 255, (size[1], size[0], 3), dtype=np.uint8)).save(src)
+    result = run_item(src, tmp_path / "o", CompressOptions(keep_original_if_smaller=False))
+    assert result.status is Status.COMPRESSED, result.error
+    assert result.quality is not None and result.quality.probes == 0 and result.quality.achieved is None
+    with pytest.raises(ValueError, match="too small"):
+        ssim2.Reference(np.zeros((4, 40, 3), np.uint8))

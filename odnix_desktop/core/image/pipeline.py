@@ -233,6 +233,8 @@ def choose_quality(
         return QualityInfo(None if fmt == "PNG" else options.fixed_quality)
     auto = options.target == "auto"
     target = _target(options)
+    if min(img.size) < search.MIN_SIDE:  # too small to score: the seed's quality
+        return QualityInfo(options.fixed_quality, target, None, 0)
     pixels = np.asarray(img if img.mode in ("RGB", "L") else img.convert("RGB"))
 
     def step(done: int) -> None:

@@ -47,6 +47,8 @@ HEADER_BYTES = 600
 #: A probe within this many points above the target ends the search.
 TOLERANCE = 1.0
 MAX_PROBES = 5
+#: Pictures with a side shorter than this are not searched (the metric needs a few scales).
+MIN_SIDE = 32
 #: Further below the target than this at the best probe: the target is out of reach.
 HOPELESS = 8.0
 MIN_QUALITY, MAX_QUALITY = 30, 96

@@ -154,6 +154,8 @@ class Reference:
 
     def __init__(self, rgb: NDArray[np.uint8], scales: int = NUM_SCALES) -> None:
         self.shape = rgb.shape[:2]
+        if min(self.shape) < 8:
+            raise ValueError(f"a {self.shape[1]}×{self.shape[0]} picture is too small to score (8 px at least)")
         self.scales: list[_RefScale] = []
         lin = to_linear(rgb)
         for s in range(scales):
