@@ -44,9 +44,9 @@ def ensure_std_streams() -> None:
         return
     stream = None
     try:
-        from odnix_desktop.core.settings import user_dir
+        from odnix_desktop.core.userdirs import cache_dir
 
-        folder = user_dir("cache")
+        folder = cache_dir()
         folder.mkdir(parents=True, exist_ok=True)
         stream = open(folder / "odnix-desktop.log", "a", encoding="utf-8", buffering=1)  # noqa: SIM115
     except OSError:

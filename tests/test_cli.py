@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from odnix_desktop.cli import main, parse_size
+from odnix_desktop.cli import main
+from odnix_desktop.cli.common import parse_size
 from tests import media_factory as mf
 
 KEYS = {"source", "output", "status", "error", "before", "after", "warnings", "seconds", "quality"}
@@ -147,3 +148,16 @@ def test_real_command_line_table_and_exit_status(tmp_path):
     assert "y.png" in proc.stdout
     with Image.open(tmp_path / "o" / "x.jpg") as out:
         assert out.size == (1080, 720)
+
+
+def test_markup_in_names_and_errors_is_printed_as_text(tmp_path, capsys):
+    """rich reads ``[red]`` as a style (and ``[/x]`` as a bad closing tag): names are escaped, not parsed."""
+    folder = tmp_path / "[bold]in"
+    folder.mkdir()
+    mf.save_jpeg(folder / "[red]photo.jpg", mf.photo_like(400, 300))
+    (folder / "[i]broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    code = main([str(folder), "-o", str(tmp_path / "out"), "--force"])
+    out = capsys.readouterr().out
+    assert code == 1  # the broken one failed, the batch went on
+    assert "[red]photo.jpg" in out and "[i]broken.jpg" in out
+    assert (tmp_path / "out" / "[bold]in" / "[red]photo.jpg").exists()

@@ -20,7 +20,7 @@ class WorkItem:
 
     source: Path
     rel_dir: PurePath
-    kind: MediaKind | None  # None: named explicitly, content checked by the pipeline
+    kind: MediaKind | None  # None: named explicitly but not recognised; the pipeline says why
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,8 +52,17 @@ def walk_folder(folder: Path) -> Iterator[WorkItem | SkippedFile]:
             yield WorkItem(path, rel, kind)
 
 
+def _named(path: Path) -> WorkItem:
+    """A file named directly is always an item, sniffed like any other (so it goes to the right
+    pool); one that is not recognised keeps ``kind=None`` and fails later with its reason."""
+    try:
+        return WorkItem(path, PurePath(), sniff_kind(path))
+    except UnsupportedMediaError:
+        return WorkItem(path, PurePath(), None)
+
+
 def collect(paths: Iterable[Path]) -> list[WorkItem | SkippedFile]:
-    """Files named directly are always items (a bad one fails later with its reason)."""
+    """Folders are walked; files named directly are always items (a bad one fails later)."""
     seen: set[Path] = set()
     out: list[WorkItem | SkippedFile] = []
     for path in paths:
@@ -61,7 +70,7 @@ def collect(paths: Iterable[Path]) -> list[WorkItem | SkippedFile]:
         if path.is_dir():
             entries = walk_folder(path)
         else:
-            entries = [WorkItem(path, PurePath(), None)]
+            entries = [_named(path)]
         for entry in entries:
             key = _key(entry.source)
             if key in seen:

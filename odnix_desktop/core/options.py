@@ -13,14 +13,30 @@ from odnix_desktop.core.presets import PRESETS, Preset
 #: Seed quality (libjpeg scale): WebP and animations without a fixed quality, and the
 #: start of the byte-budget search where no perceptual target applies.
 DEFAULT_QUALITY = 80
+QUALITY_MIN, QUALITY_MAX = 1, 100
 #: The perceptual target: "auto" (the preset's default score) or a SSIMULACRA2 score.
 Target = str | int
+TARGET_MIN, TARGET_MAX = 30, 99
 #: "auto": the floor score of the per-photo search (core/image/quality/search.py, which
 #: also spends above it where points are cheap). Here so the window can show it
 #: without importing numpy.
 AUTO_TARGET = 79.0
 #: Decompression-bomb limit: more declared pixels than this are refused before decoding.
 DEFAULT_MAX_PIXELS = 250_000_000
+
+
+def check_quality(value: int) -> int:
+    """The one check of a quality's range (CLI, settings and options all use it)."""
+    if not QUALITY_MIN <= value <= QUALITY_MAX:
+        raise ValueError(f"quality must be between {QUALITY_MIN} and {QUALITY_MAX}")
+    return value
+
+
+def check_target(value: Target) -> Target:
+    """The one check of a perceptual target: "auto" or a whole score in range."""
+    if value != "auto" and (not isinstance(value, int) or not TARGET_MIN <= value <= TARGET_MAX):
+        raise ValueError(f'the target is "auto" or a score between {TARGET_MIN} and {TARGET_MAX}')
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,10 +71,9 @@ class CompressOptions:
     start_seconds: float = 0.0
 
     def __post_init__(self) -> None:
-        if self.quality is not None and not 1 <= self.quality <= 100:
-            raise ValueError("quality must be between 1 and 100")
-        if self.target != "auto" and (not isinstance(self.target, int) or not 30 <= self.target <= 99):
-            raise ValueError('the target is "auto" or a score between 30 and 99')
+        if self.quality is not None:
+            check_quality(self.quality)
+        check_target(self.target)
         if self.max_bytes is not None and self.max_bytes <= 0:
             raise ValueError("max-bytes must be positive")
         if self.preset is not None and self.preset not in PRESETS:

@@ -1,8 +1,7 @@
 """The window's settings: a frozen dataclass, read from and written to a JSON file.
 
 Qt-free, so the CLI and the tests can read the same file. The file lives in the
-per-user config folder (``platformdirs.user_config_dir``), or in ``$ODNIX_USER_DIR``
-when that is set (the tests point it into a temp folder).
+per-user config folder (:mod:`odnix_desktop.core.userdirs`).
 """
 
 from __future__ import annotations
@@ -14,38 +13,20 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from odnix_desktop.core.options import DEFAULT_QUALITY, CompressOptions
+from odnix_desktop.core import userdirs
+from odnix_desktop.core.options import DEFAULT_QUALITY, CompressOptions, check_quality, check_target
 from odnix_desktop.core.presets import PRESETS
 
 log = logging.getLogger(__name__)
 
-APP_NAME = "odnix-desktop"
-USER_DIR_ENV = "ODNIX_USER_DIR"
 FILE_NAME = "settings.json"
 
 AFTER_BATCH_ACTIONS = ("nothing", "open-folder")
 FPS_CAPS = (24, 30)
 
 
-def user_dir(kind: str = "config") -> Path:
-    """The folder for ``config`` or ``cache`` data of the app."""
-    override = os.environ.get(USER_DIR_ENV)
-    if override:
-        return Path(override) / kind
-    import platformdirs
-
-    if kind == "cache":
-        return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
-    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
-
-
 def default_output_folder() -> Path:
-    override = os.environ.get(USER_DIR_ENV)
-    if override:
-        return Path(override) / "output"
-    import platformdirs
-
-    return Path(platformdirs.user_pictures_dir()) / "Odnix"
+    return userdirs.output_dir()
 
 
 def default_workers() -> int:
@@ -65,12 +46,12 @@ class Settings:
     image_workers: int = 0  # 0: one per core
     after_batch: str = "nothing"
     batch_preset: str | None = None  # None: post for photos, reel for clips
+    upload_background: str = "#ffffff"  # posts: transparency is flattened onto it (core.odnix)
 
     def __post_init__(self) -> None:
-        if self.quality is not None and not 1 <= self.quality <= 100:
-            raise ValueError("quality must be between 1 and 100")
-        if self.target != "auto" and (not isinstance(self.target, int) or not 30 <= self.target <= 99):
-            raise ValueError('the target is "auto" or a score between 30 and 99')
+        if self.quality is not None:
+            check_quality(self.quality)
+        check_target(self.target)
         if self.max_dimension is not None and self.max_dimension < 16:
             raise ValueError("the max dimension must be at least 16 px")
         if self.fps_cap not in FPS_CAPS:
@@ -125,7 +106,7 @@ class Settings:
 
 
 def settings_path() -> Path:
-    return user_dir("config") / FILE_NAME
+    return userdirs.config_dir() / FILE_NAME
 
 
 def load(path: Path | None = None) -> Settings:

@@ -8,10 +8,11 @@ from pathlib import Path
 import platformdirs
 
 APP = "odnix-desktop"
+USER_DIR_ENV = "ODNIX_USER_DIR"
 
 
 def _override(sub: str) -> Path | None:
-    root = os.environ.get("ODNIX_USER_DIR")
+    root = os.environ.get(USER_DIR_ENV)
     return Path(root) / sub if root else None
 
 
@@ -25,3 +26,8 @@ def config_dir() -> Path:
 
 def data_dir() -> Path:
     return _override("data") or platformdirs.user_data_path(APP, appauthor=False)
+
+
+def output_dir() -> Path:
+    """Where the window puts its outputs unless the user chose a folder."""
+    return _override("output") or platformdirs.user_pictures_path() / "Odnix"

@@ -132,7 +132,7 @@ def stored_box(upright_box: tuple[int, int], orientation: int) -> tuple[int, int
     return (h, w) if orientation in (5, 6, 7, 8) else (w, h)
 
 
-def load(opened: Opened, path: Path, draft_size: tuple[int, int] | None) -> Image.Image:
+def load(opened: Opened, path: Path, draft_size: tuple[float, float] | None) -> Image.Image:
     """Decode the pixels, at a DCT-reduced scale when the JPEG is much larger than needed.
 
     ``draft_size`` is in stored (not upright) pixels: the smallest size the

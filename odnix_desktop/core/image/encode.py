@@ -10,6 +10,7 @@ import io
 import logging
 import tempfile
 from collections.abc import Sequence
+from typing import Any
 
 import oxipng
 from PIL import Image
@@ -176,7 +177,7 @@ def quant_table(base: Sequence[int], quality: int) -> list[int]:
     return [max(1, min(255, round(v * factor))) for v in base]
 
 
-def _save_releasing_gil(img: Image.Image, **params) -> bytes:
+def _save_releasing_gil(img: Image.Image, **params: Any) -> bytes:
     """Pillow holds the GIL while encoding into BytesIO, not into a real file."""
     with tempfile.TemporaryFile() as fh:
         img.save(fh, **params)

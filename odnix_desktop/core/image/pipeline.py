@@ -74,7 +74,9 @@ def _square_crop(width: int, height: int, box: CropBox | None) -> tuple[int, int
     return left, top, left + side, top + side
 
 
-def _scaled_crop(crop: tuple[int, int, int, int], full: tuple[int, int], now: tuple[int, int]):
+def _scaled_crop(
+    crop: tuple[int, int, int, int], full: tuple[int, int], now: tuple[int, int]
+) -> tuple[int, int, int, int]:
     sx, sy = now[0] / full[0], now[1] / full[1]
     return (round(crop[0] * sx), round(crop[1] * sy), round(crop[2] * sx), round(crop[3] * sy))
 

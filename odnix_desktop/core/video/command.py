@@ -151,7 +151,7 @@ def plan_encode(
     limit = limits.max_duration
     trimmed_from = None
     if limit is not None and remaining is not None and remaining <= limit + TRIM_TOLERANCE_S:
-        expected = remaining
+        expected: float | None = remaining
         limit_arg: float | None = None
     else:
         expected = limit if limit is not None else remaining

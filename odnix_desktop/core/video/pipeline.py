@@ -12,7 +12,7 @@ import logging
 import time
 from pathlib import Path, PurePath
 
-from odnix_desktop.core.errors import Cancelled, OdnixError, PresetError, ProbeError
+from odnix_desktop.core.errors import OdnixError, PresetError, ProbeError
 from odnix_desktop.core.media import MediaInfo, MediaKind
 from odnix_desktop.core.naming import output_path
 from odnix_desktop.core.options import CompressOptions, CompressResult, Status
@@ -181,9 +181,7 @@ def _remux(
             span=REMUX_SPAN,
             doing="remuxing",
         )
-    except Cancelled:
-        raise
-    except OdnixError as exc:
+    except OdnixError as exc:  # a Cancelled is not an OdnixError: it goes on up
         log.warning("could not remux %s, keeping the compressed output: %s", info.path, exc)
         return False
     return dest.stat().st_size > 0

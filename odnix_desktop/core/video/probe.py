@@ -189,7 +189,9 @@ def _bit_depth(pix_fmt: str) -> int:
 
 def split_top(text: str) -> list[str]:
     """Split on commas that are not inside parentheses or brackets."""
-    parts, depth, current = [], 0, []
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
     for ch in text:
         if ch in "([":
             depth += 1

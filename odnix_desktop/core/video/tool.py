@@ -36,7 +36,7 @@ def ffmpeg_exe() -> Path:
 def quiet_popen_kwargs() -> dict[str, Any]:
     """Keyword arguments for every ffmpeg child: no stdin, and no console window on Windows."""
     kwargs: dict[str, Any] = {"stdin": subprocess.DEVNULL}
-    if os.name == "nt":
+    if os.name == "nt":  # the platform (a str from the os module), not an enum compared by name
         kwargs["creationflags"] = getattr(subprocess, "CREATE_NO_WINDOW", 0x08000000)
     return kwargs
 

@@ -1,4 +1,4 @@
-"""``odnix-compress``: the command line. Wires argument parsing, the core and the terminal together."""
+"""``odnix-compress [options] PATHS``: compress files and folders into an output folder."""
 
 from __future__ import annotations
 
@@ -6,8 +6,6 @@ import argparse
 import json
 import logging
 import os
-import re
-import signal
 import sys
 import threading
 import time
@@ -16,74 +14,31 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from odnix_desktop import __version__
+from odnix_desktop.cli.common import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    add_verbose,
+    configure_logging,
+    escape,
+    human,
+    interruptible,
+    parse_crop,
+    parse_jobs,
+    parse_quality,
+    parse_size,
+    parse_target,
+)
 from odnix_desktop.core.batch import SkippedFile, WorkItem, collect
-from odnix_desktop.core.options import CompressOptions, CompressResult, CropBox, Status
+from odnix_desktop.core.cache import ResultCache
+from odnix_desktop.core.media import MediaKind
+from odnix_desktop.core.options import CompressOptions, CompressResult, Status
 from odnix_desktop.core.presets import PRESETS
 from odnix_desktop.core.progress import Progress
-from odnix_desktop.core.units import human_bytes
 
 log = logging.getLogger("odnix_desktop.cli")
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 DEFAULT_OUT = Path("odnix-compressed")
-
-_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]?)(i?b?)\s*$", re.IGNORECASE)
-
-
-def parse_size(text: str) -> int:
-    """``500000``, ``500k``, ``2M``, ``1.5MB``, ``300KiB`` -> bytes."""
-    m = _SIZE.match(text)
-    if not m:
-        raise argparse.ArgumentTypeError(f"not a size: {text!r} (try 500k or 2M)")
-    number, unit, suffix = float(m.group(1)), m.group(2).lower(), m.group(3).lower()
-    base = 1024 if suffix.startswith("i") else 1000
-    value = int(number * base ** {"": 0, "k": 1, "m": 2, "g": 3}[unit])
-    if value <= 0:
-        raise argparse.ArgumentTypeError("the size must be positive")
-    return value
-
-
-def parse_target(text: str) -> str | int:
-    """``auto`` or a SSIMULACRA2 score 30..99 (issue 15)."""
-    if text.strip().lower() == "auto":
-        return "auto"
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f'the target is "auto" or a whole number, not {text!r}') from None
-    if not 30 <= value <= 99:
-        raise argparse.ArgumentTypeError("the target must be between 30 and 99")
-    return value
-
-
-def parse_quality(text: str) -> int:
-    try:
-        q = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"quality must be a whole number, not {text!r}") from None
-    if not 1 <= q <= 100:
-        raise argparse.ArgumentTypeError("quality must be between 1 and 100")
-    return q
-
-
-def parse_jobs(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--jobs takes a number, not {text!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError("--jobs must be at least 1")
-    return n
-
-
-def parse_crop(text: str) -> CropBox:
-    try:
-        left, top, right, bottom = (int(v) for v in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError("--crop takes LEFT,TOP,RIGHT,BOTTOM in pixels") from None
-    if right <= left or bottom <= top:
-        raise argparse.ArgumentTypeError("--crop box is empty")
-    return CropBox(left, top, right, bottom)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -113,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--target",
         type=parse_target,
         default="auto",
-        help="perceived quality each photo must reach (SSIMULACRA2, 30-99; default auto = 80)",
+        help="perceived quality each photo must reach (SSIMULACRA2 30-99; default auto: 79 or more where cheap)",
     )
     p.add_argument("--max-bytes", type=parse_size, default=None, help="byte budget per output, e.g. 300k or 2M")
     p.add_argument("--max-dimension", type=int, default=None, help="tighter bound for the longest side")
@@ -122,14 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-keep-original", action="store_true", help="always write the compressed output")
     p.add_argument("--force", action="store_true", help="redo items already done into this output folder")
     p.add_argument("--json", action="store_true", help="one JSON object per item per line, nothing else on stdout")
-    p.add_argument("-v", "--verbose", action="count", default=0, help="more log output on stderr")
+    add_verbose(p)
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return p
-
-
-def configure_logging(verbosity: int) -> None:
-    level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
 
 
 class Runner:
@@ -155,10 +105,9 @@ class Runner:
         self.on_result = on_result
         self.on_progress = on_progress
         self.cancel = threading.Event()
-        self._cache = None
+        self._cache: ResultCache | None = None
 
-    def _open_cache(self):
-        from odnix_desktop.core.cache import ResultCache
+    def _open_cache(self) -> ResultCache | None:
         from odnix_desktop.core.userdirs import cache_dir
 
         try:
@@ -191,9 +140,7 @@ class Runner:
                         )
                     )
                     continue
-                pool = videos if entry.kind is not None and entry.kind.value == "video" else images
-                if entry.kind is None:
-                    pool = videos if _is_video(entry.source) else images
+                pool = videos if entry.kind is MediaKind.VIDEO else images
                 futures.append(pool.submit(self._one, index, entry, done))
             for fut in futures:
                 while True:
@@ -227,7 +174,12 @@ class Runner:
                         return
             except OSError:
                 key = None
-        report = (lambda p: self.on_progress(index, p)) if self.on_progress else (lambda p: None)
+        on_progress = self.on_progress
+
+        def report(p: Progress) -> None:
+            if on_progress is not None:
+                on_progress(index, p)
+
         result = run_item(
             item.source, self.args.output, self.options, rel_dir=item.rel_dir, report=report, cancel=self.cancel
         )
@@ -237,20 +189,6 @@ class Runner:
             except OSError as exc:
                 log.warning("could not record %s in the cache: %s", item.source, exc)
         done(result)
-
-
-def _is_video(path: Path) -> bool:
-    from odnix_desktop.core.errors import OdnixError
-    from odnix_desktop.core.media import MediaKind, sniff_kind
-
-    try:
-        return sniff_kind(path) is MediaKind.VIDEO
-    except OdnixError:
-        return False
-
-
-def _human(n: int | None) -> str:
-    return human_bytes(n) if n is not None else "—"
 
 
 def _summary_table(results: Sequence[CompressResult], elapsed: float):
@@ -281,18 +219,16 @@ def _summary_table(results: Sequence[CompressResult], elapsed: float):
             total_after += r.after.bytes
         note = r.error or (r.warnings[0] if r.warnings and r.status is Status.SKIPPED else "")
         table.add_row(
-            r.source.name + (f"\n[dim]{note}[/dim]" if note else ""),
+            escape(r.source.name) + (f"\n[dim]{escape(note)}[/dim]" if note else ""),
             f"[{colours[r.status]}]{r.status.value}[/]",
-            _human(r.before.bytes if r.before else None),
-            _human(r.after.bytes if r.after else None),
+            human(r.before.bytes if r.before else None),
+            human(r.after.bytes if r.after else None),
             "—" if saved is None else f"{saved:.0%}",
             f"{r.seconds:.2f} s",
         )
     if total_before:
         table.add_section()
-        table.add_row(
-            "total", "", _human(total_before), _human(total_after), f"{1 - total_after / total_before:.0%}", ""
-        )
+        table.add_row("total", "", human(total_before), human(total_after), f"{1 - total_after / total_before:.0%}", "")
     return table
 
 
@@ -340,9 +276,9 @@ def compress_main(argv: Sequence[str]) -> int:
                     bar.update(task, completed=sum(fractions.values()))
 
             def on_result(result: CompressResult) -> None:
-                bar.update(task, description=result.source.name)
+                bar.update(task, description=escape(result.source.name))
                 if not interactive and result.status is Status.FAILED:
-                    console.print(f"failed: {result.error}", highlight=False)
+                    console.print(f"failed: {result.error}", highlight=False, markup=False)
 
             runner = Runner(args, on_result, on_progress)
             results = _run_interruptible(runner, entries)
@@ -358,50 +294,5 @@ def compress_main(argv: Sequence[str]) -> int:
 
 
 def _run_interruptible(runner: Runner, entries: Sequence[WorkItem | SkippedFile]) -> list[CompressResult]:
-    """Ctrl+C cancels every job (ffmpeg stops, temporary files go) instead of killing mid-write."""
-    previous = signal.getsignal(signal.SIGINT)
-
-    def on_interrupt(signum, frame):  # noqa: ANN001
-        runner.cancel.set()
-        logging.getLogger("odnix_desktop.cli").warning("interrupted: cancelling…")
-
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGINT, on_interrupt)
-    try:
+    with interruptible(runner.cancel):
         return runner.run(entries)
-    finally:
-        if threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGINT, previous)
-
-
-#: Subcommands other than compressing, as "module:function" taking argv and returning the exit status.
-SUBCOMMANDS: dict[str, str] = {
-    "login": "odnix_desktop.cli_upload:login_main",
-    "logout": "odnix_desktop.cli_upload:logout_main",
-    "upload": "odnix_desktop.cli_upload:upload_main",
-    "history": "odnix_desktop.cli_upload:history_main",
-}
-
-
-def _subcommand(name: str) -> Callable[[Sequence[str]], int]:
-    import importlib
-
-    module, func = SUBCOMMANDS[name].split(":")
-    return getattr(importlib.import_module(module), func)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] in SUBCOMMANDS:
-        try:
-            return _subcommand(argv[0])(argv[1:])
-        except SystemExit as exc:
-            return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
-    try:
-        return compress_main(argv)
-    except SystemExit as exc:  # argparse: usage errors exit 2
-        return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
-
-
-if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())
