@@ -68,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--target",
         type=parse_target,
         default="auto",
-        help="perceived quality each photo must reach (SSIMULACRA2 30-99; default auto: 79 or more where cheap)",
+        help="perceived quality each photo must reach (SSIMULACRA2 30-99; default auto: 80 or more where cheap)",
     )
     p.add_argument("--max-bytes", type=parse_size, default=None, help="byte budget per output, e.g. 300k or 2M")
     p.add_argument("--max-dimension", type=int, default=None, help="tighter bound for the longest side")

@@ -20,7 +20,7 @@ TARGET_MIN, TARGET_MAX = 30, 99
 #: "auto": the floor score of the per-photo search (core/image/quality/search.py, which
 #: also spends above it where points are cheap). Here so the window can show it
 #: without importing numpy.
-AUTO_TARGET = 79.0
+AUTO_TARGET = 80.0
 #: Decompression-bomb limit: more declared pixels than this are refused before decoding.
 DEFAULT_MAX_PIXELS = 250_000_000
 

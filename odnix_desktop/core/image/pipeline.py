@@ -5,15 +5,14 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path, PurePath
 
-import numpy as np
 from PIL import Image, ImageSequence
 
 from odnix_desktop.core.errors import CorruptMediaError, EncoderError, PresetError, TargetSizeError
 from odnix_desktop.core.image import colour, decode, encode, metadata, resize
-from odnix_desktop.core.image.quality import lossy_png, search
+from odnix_desktop.core.image.quality import choose
 from odnix_desktop.core.media import MediaInfo, MediaKind
 from odnix_desktop.core.naming import output_path
 from odnix_desktop.core.options import CompressOptions, CompressResult, CropBox, QualityInfo, Status
@@ -176,19 +175,8 @@ def compress_image(
             frames: int | None = opened.frames
             qinfo = None
         else:
-            img = render_still(opened, source, geometry, notes)
-            report(Progress(0.5, "encoding"))
-            check_cancel(cancel, source)
-            fmt = choose_format(img, opened.format)
-            qinfo = choose_quality(img, fmt, options, source, report, cancel)
-            lossy = _lossy_rgba(img, fmt, options, max_bytes)
-            if lossy is not None:
-                data, qinfo = lossy
-                size = img.size
-            else:
-                data, size, used = _encode_within(img, fmt, qinfo.quality or 0, max_bytes, source, cancel)
-                if used != (qinfo.quality or 0, img.size):
-                    qinfo = _budget_won(qinfo, used, notes)
+            still = _compress_still(opened, source, geometry, options, max_bytes, notes, report, cancel)
+            data, fmt, size, qinfo = still
             frames = None
     except (OSError, ValueError, MemoryError) as exc:
         if isinstance(exc, MemoryError):
@@ -222,59 +210,29 @@ def compress_image(
     )
 
 
-def choose_quality(
-    img: Image.Image,
-    fmt: str,
-    options: CompressOptions,
+def _compress_still(
+    opened: decode.Opened,
     source: Path,
-    report: Report = no_report,
-    cancel: CancelToken | None = None,
-) -> QualityInfo:
-    """A fixed quality as given; else, for JPEG, the lowest quality that reaches the target."""
-    if options.quality is not None or fmt != "JPEG":
-        return QualityInfo(None if fmt == "PNG" else options.fixed_quality)
-    auto = options.target == "auto"
-    target = _target(options)
-    if min(img.size) < search.MIN_SIDE:  # too small to score: the seed's quality
-        return QualityInfo(options.fixed_quality, target, None, 0)
-    pixels = np.asarray(img if img.mode in ("RGB", "L") else img.convert("RGB"))
-
-    def step(done: int) -> None:
-        check_cancel(cancel, source)
-        report(Progress(0.5 + 0.3 * done / search.MAX_PROBES, "finding the quality"))
-
-    found = search.search(pixels, encode.encode_jpeg, target, step, search.AUTO_SLOPE if auto else None)
+    geometry: Geometry,
+    options: CompressOptions,
+    max_bytes: int | None,
+    notes: list[str],
+    report: Report,
+    cancel: CancelToken | None,
+) -> tuple[bytes, str, tuple[int, int], QualityInfo]:
+    """Render; format, quality (searched or fixed), lossy RGBA when it pays, and the byte budget."""
+    img = render_still(opened, source, geometry, notes)
+    report(Progress(0.5, "encoding"))
     check_cancel(cancel, source)
-    return QualityInfo(found.quality, found.target, found.achieved, found.probes)
-
-
-def _target(options: CompressOptions) -> float:
-    return search.AUTO_TARGET if options.target == "auto" else float(options.target)
-
-
-def _lossy_rgba(
-    img: Image.Image, fmt: str, options: CompressOptions, max_bytes: int | None
-) -> tuple[bytes, QualityInfo] | None:
-    """A photo-like RGBA picture as a posterised PNG when it reaches the target and is smaller."""
-    if fmt != "PNG" or options.quality is not None or img.mode != "RGBA" or img.getcolors(4096) is not None:
-        return None
-    found = lossy_png.lossy(img, _target(options))
-    if found is None:
-        return None
-    data = encode.encode_png(found[0])
-    if len(data) >= len(encode.encode_png(img)) or (max_bytes is not None and len(data) > max_bytes):
-        return None
-    return data, QualityInfo(None, _target(options), found[1], found[2])
-
-
-def _budget_won(qinfo: QualityInfo, used: tuple[int, tuple[int, int]], notes: list[str]) -> QualityInfo:
-    """The byte budget forced a lower quality or size than the target asked for."""
-    if qinfo.target is not None:
-        notes.append(
-            f"the quality target {qinfo.target:g} could not be met within the byte budget: "
-            f"quality {used[0]} at {used[1][0]}×{used[1][1]} was needed to fit"
-        )
-    return replace(qinfo, quality=None if qinfo.quality is None else used[0], achieved=None)
+    fmt = choose_format(img, opened.format)
+    qinfo = choose.choose_quality(img, fmt, options, source, report, cancel)
+    lossy = choose.lossy_rgba(img, fmt, options, max_bytes)
+    if lossy is not None:
+        return lossy[0], fmt, img.size, lossy[1]
+    data, size, used = _encode_within(img, fmt, qinfo.quality or 0, max_bytes, source, cancel)
+    if used != (qinfo.quality or 0, img.size):
+        qinfo = choose.budget_won(qinfo, used, notes)
+    return data, fmt, size, qinfo
 
 
 def _budget(preset: Preset, options: CompressOptions) -> int | None:

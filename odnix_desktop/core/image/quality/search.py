@@ -12,7 +12,8 @@ then takes a Newton step with a typical slope, then a secant step through the tw
 probes. It stops as soon as a probe lands inside ``[target, target + TOLERANCE]``;
 the median photo needs two or three probes and none more than ``MAX_PROBES``. The
 answer is the lowest probed quality that reached the target (see :func:`_answer`
-when none did).
+when none did). With a ``slope`` (the default "auto"), :func:`spend` then raises it
+while a point of score costs less than that many bytes, from the probes' own slopes.
 """
 
 from __future__ import annotations
