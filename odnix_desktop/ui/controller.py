@@ -223,6 +223,7 @@ class QueueController(QObject):
             "output": result.output,
             "used_preset": result.preset,
             "warnings": result.warnings,
+            "looks": None if result.quality is None else result.quality.achieved,
             "progress": None,
             "error": "",
         }

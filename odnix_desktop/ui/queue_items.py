@@ -123,6 +123,7 @@ class QueueItem:
     thumbnail: QPixmap | None = None
     crop: CropBox | None = None  # the profile preset's square, in upright source pixels
     upload: UploadState | None = None
+    looks: float | None = None  # SSIMULACRA2 the quality search reached (issue 15)
     id: int = field(default_factory=lambda: next(_ids))
 
     @property
