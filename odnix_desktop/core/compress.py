@@ -10,6 +10,7 @@ import logging
 import time
 from pathlib import Path, PurePath
 
+from odnix_desktop.core.dates import copy_times
 from odnix_desktop.core.errors import Cancelled, OdnixError
 from odnix_desktop.core.media import MediaKind, sniff_kind
 from odnix_desktop.core.options import CompressOptions, CompressResult, Status
@@ -50,7 +51,10 @@ def run_item(
     """Like :func:`compress`, but every outcome is a result: compressed, kept, failed or cancelled."""
     started = time.perf_counter()
     try:
-        return compress(source, out_root, options, rel_dir=rel_dir, report=report, cancel=cancel)
+        result = compress(source, out_root, options, rel_dir=rel_dir, report=report, cancel=cancel)
+        if options.keep_dates and result.output is not None:
+            copy_times(source, result.output)  # core/dates.py: file times only, never EXIF
+        return result
     except Cancelled:
         return CompressResult(source=source, status=Status.CANCELLED, seconds=time.perf_counter() - started)
     except OdnixError as exc:

@@ -190,6 +190,7 @@ class ExportJob(Job):
         self.dest = dest
 
     def work(self) -> list[Path]:
+        from odnix_desktop.core.dates import copy_times
         from odnix_desktop.core.errors import OutputError
         from odnix_desktop.core.output import commit, temporary_output
 
@@ -203,6 +204,7 @@ class ExportJob(Job):
                     shutil.copyfile(src, tmp)
                 except OSError as exc:
                     raise OutputError(f"cannot copy {src.name}: {exc.strerror or exc}") from None
+                copy_times(src, tmp)  # the output's dates (its source's, when kept) go with it
                 written.append(commit(tmp, final))
         return written
 
