@@ -10,9 +10,12 @@ dates are put back by :meth:`ItemRunner.finish_folders` once the batch wrote int
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path, PurePath
+from typing import TypeVar
 
 from odnix_desktop.core.batch import WorkItem
 from odnix_desktop.core.cache import CacheKey, ResultCache
@@ -24,6 +27,8 @@ from odnix_desktop.core.progress import CancelToken, Report, no_report
 from odnix_desktop.core.resume import ItemKey, ResumeJournal
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 ADOPTED_NOTE = "finished before the run was interrupted; that output is kept"
 
@@ -77,30 +82,44 @@ class ItemRunner:
         if cancel is not None and cancel.is_set():
             return CompressResult(source=item.source, status=Status.CANCELLED)
         key = self._cache_key(item)
-        if key is not None and not self.force and self.cache is not None:
-            hit = self.cache.lookup(key, item.source)
+        cache, journal = self.cache, self.journal
+        if key is not None and not self.force and cache is not None:
+            hit = self._guarded("look up", item.source, lambda: cache.lookup(key, item.source))
             if hit is not None:
                 return hit
         jkey = self._journal_key(item)
-        if jkey is not None and self.journal is not None:
-            recovered = self.journal.recover(jkey)
+        if jkey is not None and journal is not None:
+            recovered = self._guarded("recover", item.source, lambda: journal.recover(jkey))
             if recovered is not None and recovered.output is not None:
                 adopted = self._adopt(item, recovered.output, key)
                 if adopted is not None:
                     return adopted
         result = self._compress(item, report, cancel, jkey)
         self._record(key, result)
-        if jkey is not None and self.journal is not None:
-            self.journal.forget(jkey)
+        if jkey is not None and journal is not None:
+            self._guarded("forget", item.source, lambda: journal.forget(jkey))
         self._note_folders(item, result)
         return result
+
+    @staticmethod
+    def _guarded(doing: str, source: Path, call: Callable[[], T]) -> T | None:
+        """The cache and the journal save work; their trouble (a full disk, a database of another
+        version) is logged and the item is compressed all the same."""
+        try:
+            return call()
+        except (OSError, sqlite3.Error) as exc:
+            log.warning("could not %s %s in the cache or journal: %s", doing, source, exc)
+            return None
 
     def _compress(
         self, item: WorkItem, report: Report, cancel: CancelToken | None, jkey: ItemKey | None
     ) -> CompressResult:
         from odnix_desktop.core.compress import run_item
 
-        inflight = self.journal.begin(jkey) if jkey is not None and self.journal is not None else None
+        inflight = None
+        if jkey is not None and self.journal is not None:
+            journal = self.journal
+            inflight = self._guarded("journal", item.source, lambda: journal.begin(jkey))
         token = output_observer.set(inflight.observe if inflight is not None else None)
         try:
             return run_item(
@@ -126,10 +145,8 @@ class ItemRunner:
     def _record(self, key: CacheKey | None, result: CompressResult) -> None:
         if key is None or self.cache is None:
             return
-        try:
-            self.cache.store(key, result)
-        except OSError as exc:
-            log.warning("could not record %s in the cache: %s", result.source, exc)
+        cache = self.cache
+        self._guarded("record", result.source, lambda: cache.store(key, result))
 
     def _adopt(self, item: WorkItem, output: Path, key: CacheKey | None) -> CompressResult | None:
         """The output a dead run finished: described, dated, recorded, reported as done."""

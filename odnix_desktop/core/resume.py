@@ -89,12 +89,15 @@ class InFlight:
         self.temporaries: list[str] = []
 
     def observe(self, tmp: Path, name: Path | None) -> None:
-        if name is None:
-            self.temporaries.append(str(tmp))
-            self._journal._update(self.key, temps=json.dumps(self.temporaries))
-            return
-        st = tmp.stat()
-        self._journal._update(self.key, candidate=str(name), ino=st.st_ino, dev=st.st_dev)
+        try:
+            if name is None:
+                self.temporaries.append(str(tmp))
+                self._journal._update(self.key, temps=json.dumps(self.temporaries))
+                return
+            st = tmp.stat()
+            self._journal._update(self.key, candidate=str(name), ino=st.st_ino, dev=st.st_dev)
+        except (OSError, sqlite3.Error) as exc:  # the journal's trouble never fails the item
+            log.warning("resume journal: could not record %s: %s", tmp, exc)
 
 
 class ResumeJournal:
