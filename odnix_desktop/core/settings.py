@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from odnix_desktop.core import userdirs
-from odnix_desktop.core.options import DEFAULT_QUALITY, CompressOptions, check_quality
+from odnix_desktop.core.options import DEFAULT_MIN_SAVING, DEFAULT_QUALITY, CompressOptions, check_quality
 from odnix_desktop.core.presets import PRESETS
 
 log = logging.getLogger(__name__)
@@ -45,6 +45,9 @@ class Settings:
     image_workers: int = 0  # 0: one per core
     after_batch: str = "nothing"
     batch_preset: str | None = None  # None: post for photos, reel for clips
+    keep_dates: bool = True  # outputs get their source's file dates (never written into the file)
+    keep_capture_date: bool = False  # clips keep their creation_time tag, and only it
+    min_saving_percent: float = DEFAULT_MIN_SAVING * 100  # below this, a source meeting the preset is kept
 
     def __post_init__(self) -> None:
         check_quality(self.quality)
@@ -58,6 +61,8 @@ class Settings:
             raise ValueError(f"after the batch: one of {', '.join(AFTER_BATCH_ACTIONS)}")
         if self.batch_preset is not None and self.batch_preset not in PRESETS:
             raise ValueError(f"unknown preset {self.batch_preset!r}")
+        if not 0 <= self.min_saving_percent < 100:
+            raise ValueError("the minimum saving is a percentage from 0 to 99")
 
     @property
     def output_path(self) -> Path:
@@ -77,6 +82,9 @@ class Settings:
             max_dimension=self.max_dimension,
             keep_original_if_smaller=self.keep_original_if_smaller,
             fps_cap=self.fps_cap,
+            keep_dates=self.keep_dates,
+            keep_capture_date=self.keep_capture_date,
+            min_saving=self.min_saving_percent / 100.0,
         )
 
     def to_json(self) -> dict[str, Any]:
