@@ -58,7 +58,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("-o", "--output", type=Path, default=DEFAULT_OUT, help=f"output folder (default: ./{DEFAULT_OUT})")
     p.add_argument(
-        "--jobs", type=parse_jobs, default=os.cpu_count() or 1, help="photos compressed in parallel (default: cores)"
+        "--jobs",
+        type=parse_jobs,
+        default=os.cpu_count() or 1,
+        help="items compressed at once, clips one at a time among them (default: cores)",
     )
     p.add_argument(
         "--quality",
@@ -96,6 +99,7 @@ class Runner:
         self.on_progress = on_progress
         self.cancel = threading.Event()
         self._items: ItemRunner | None = None
+        self._slots = threading.BoundedSemaphore(args.jobs)
 
     def run(self, entries: Sequence[WorkItem | SkippedFile]) -> list[CompressResult]:
         results: list[CompressResult] = []
@@ -147,7 +151,17 @@ class Runner:
             if on_progress is not None:
                 on_progress(index, p)
 
-        done(self._items.run(item, report, self.cancel))
+        # At most --jobs items in flight, clips included: what a rerun after a crash redoes.
+        while not self._slots.acquire(timeout=0.2):
+            if self.cancel.is_set():
+                break
+        else:
+            try:
+                done(self._items.run(item, report, self.cancel))
+            finally:
+                self._slots.release()
+            return
+        done(CompressResult(source=item.source, status=Status.CANCELLED))
 
 
 def options_from_args(args: argparse.Namespace) -> CompressOptions:
