@@ -58,8 +58,12 @@ def main(argv: list[str] | None = None) -> int:
     app.setWindowIcon(app_icon())
     theme.follow_system(app)
 
-    window = MainWindow()
+    from odnix_desktop.ui.queue_keeper import open_queue_journal
+
+    window = MainWindow(queue_journal=open_queue_journal())
     window.show()
+    if window.keeper is not None:
+        window.keeper.offer_restore()  # "Restore the last queue (N items, M unfinished)?"
     window.account.restore()  # the last login, from the keyring, checked in a worker
     if args.quit_after_show:
         QTimer.singleShot(0, lambda: _report_shown(app))

@@ -53,6 +53,18 @@ def open_journal() -> ResumeJournal | None:
         return None
 
 
+_shared: dict[str, ResumeJournal | None] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_journal() -> ResumeJournal | None:
+    """One resume journal for the whole process (the window's compress jobs), opened on first use."""
+    with _shared_lock:
+        if "journal" not in _shared:
+            _shared["journal"] = open_journal()
+        return _shared["journal"]
+
+
 class ItemRunner:
     """Runs items into ``out_root`` with the cache and the journal; safe to share between threads."""
 

@@ -60,6 +60,8 @@ class Entry:
     output_mtime_ns: int | None = None
     upload: dict[str, Any] | None = None  # the upload's result (link, id), as the client gave it
     error: str = ""
+    after: dict[str, Any] | None = None  # the output's MediaInfo, as JSON
+    status: str = ""  # the front end's own name for the state (e.g. kept original), given back as is
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +101,10 @@ def output_unchanged(entry: Entry) -> bool:
     return st.st_size == entry.output_size and st.st_mtime_ns == entry.output_mtime_ns
 
 
-_COLUMNS = "key, position, source, rel_dir, preset, options, state, output, output_size, output_mtime_ns, upload, error"
+_COLUMNS = (
+    "key, position, source, rel_dir, preset, options, state, output, output_size, output_mtime_ns, upload, error, "
+    "after, status"
+)
 
 
 class QueueJournal:
@@ -116,7 +121,7 @@ class QueueJournal:
             self._db.execute(
                 "CREATE TABLE IF NOT EXISTS items (key TEXT PRIMARY KEY, position INTEGER, source TEXT, "
                 "rel_dir TEXT, preset TEXT, options TEXT, state TEXT, output TEXT, output_size INTEGER, "
-                "output_mtime_ns INTEGER, upload TEXT, error TEXT)"
+                "output_mtime_ns INTEGER, upload TEXT, error TEXT, after TEXT, status TEXT)"
             )
             self._db.execute("CREATE TABLE IF NOT EXISTS session (name TEXT PRIMARY KEY, value TEXT)")
             self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
@@ -171,7 +176,7 @@ class QueueJournal:
                     row = self._db.execute("SELECT COALESCE(MAX(position), -1) + 1 FROM items").fetchone()
                 position = int(row[0])
             self._db.execute(
-                f"INSERT OR REPLACE INTO items ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                f"INSERT OR REPLACE INTO items ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     entry.key,
                     position,
@@ -185,6 +190,8 @@ class QueueJournal:
                     entry.output_mtime_ns,
                     None if entry.upload is None else json.dumps(entry.upload),
                     entry.error,
+                    None if entry.after is None else json.dumps(entry.after),
+                    entry.status,
                 ),
             )
 
@@ -228,13 +235,14 @@ class QueueJournal:
         for entry in self.entries():
             if entry.state is EntryState.RUNNING or (entry.state is EntryState.DONE and not output_unchanged(entry)):
                 entry = replace(entry, state=EntryState.WAITING, output=None, output_size=None, output_mtime_ns=None)
+                entry = replace(entry, after=None, status="")
                 self.put(entry)
             restored.append(entry)
         return restored
 
 
 def _entry(row: tuple[Any, ...]) -> Entry:
-    key, _, source, rel_dir, preset, options, state, output, size, mtime_ns, upload, error = row
+    key, _, source, rel_dir, preset, options, state, output, size, mtime_ns, upload, error, after, status = row
     return Entry(
         key=str(key),
         source=Path(source),
@@ -247,6 +255,8 @@ def _entry(row: tuple[Any, ...]) -> Entry:
         output_mtime_ns=mtime_ns,
         upload=None if upload is None else json.loads(upload),
         error=error or "",
+        after=None if after is None else json.loads(after),
+        status=status or "",
     )
 
 

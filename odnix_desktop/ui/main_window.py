@@ -48,6 +48,7 @@ from odnix_desktop.ui.compare import CompareDialog
 from odnix_desktop.ui.controller import QueueController
 from odnix_desktop.ui.delegates import PresetDelegate, ProgressDelegate
 from odnix_desktop.ui.drop_zone import DropZoneWidget, local_paths
+from odnix_desktop.ui.queue_keeper import QueueKeeper
 from odnix_desktop.ui.queue_model import Col, ItemRole, ItemState, QueueItem, QueueModel, SortRole
 from odnix_desktop.ui.settings_dialog import SettingsDialog
 from odnix_desktop.ui.uploads import UploadController, link_of
@@ -74,9 +75,11 @@ class MainWindow(QMainWindow):
         token_store=None,
         http_settings=None,
         history=None,
+        queue_journal=None,
     ) -> None:
         """``token_store`` (core ``TokenStore``), ``http_settings`` and ``history`` (core
-        ``UploadHistory``) default to the real ones; tests pass doubles."""
+        ``UploadHistory``) default to the real ones; tests pass doubles. With ``queue_journal``
+        (core ``QueueJournal``) the queue is kept across a crash (ui/queue_keeper.py)."""
         super().__init__()
         self.settings = settings if settings is not None else settings_store.load()
         self.runner = runner or JobRunner(self.settings.workers, self)
@@ -85,6 +88,7 @@ class MainWindow(QMainWindow):
         self.controller = QueueController(self.model, self.runner, self.current_settings)
         self.account = AccountController(self.runner, token_store, http_settings, self)
         self.uploads = UploadController(self.model, self.runner, self.account, self.current_settings, history, self)
+        self.keeper = None if queue_journal is None else QueueKeeper(self.model, self.controller, queue_journal, self)
         self.login_dialog: LoginDialog | None = None
         self.upload_dialog = None
         self.history_dialog = None
@@ -826,7 +830,11 @@ class MainWindow(QMainWindow):
         return answer == QMessageBox.StandardButton.Yes
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if (self.controller.is_busy() or self.uploads.is_busy()) and not self.ask_to_close():
+        if self.keeper is not None:  # asks once: keep the unfinished queue, drop it, or stay
+            if not self.keeper.confirm_quit():
+                event.ignore()
+                return
+        elif (self.controller.is_busy() or self.uploads.is_busy()) and not self.ask_to_close():
             event.ignore()
             return
         self._closing = True
