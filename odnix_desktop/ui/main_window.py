@@ -52,6 +52,7 @@ from odnix_desktop.ui.queue_keeper import QueueKeeper
 from odnix_desktop.ui.queue_model import Col, ItemRole, ItemState, QueueItem, QueueModel, SortRole
 from odnix_desktop.ui.settings_dialog import SettingsDialog
 from odnix_desktop.ui.uploads import UploadController, link_of
+from odnix_desktop.ui.watch_folder import FolderWatchAction
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +109,9 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_toolbar()
         self._build_footer()
+        self.folder_watch = FolderWatchAction(
+            self, self.model, self.controller, lambda: self.current_settings().output_path
+        )
 
         # Actions and footer look at every row: refresh them at most every 100 ms, never per signal.
         self._refresh_timer = QTimer(self)
@@ -838,6 +842,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self._closing = True
+        self.folder_watch.stop()
         if self.compare_dialog is not None:
             self.compare_dialog.close()
         for dialog in (self.upload_dialog, self.history_dialog, self.login_dialog, self.crop_dialog):
