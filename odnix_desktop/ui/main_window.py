@@ -48,6 +48,7 @@ from odnix_desktop.ui.compare import CompareDialog
 from odnix_desktop.ui.controller import QueueController
 from odnix_desktop.ui.delegates import PresetDelegate, ProgressDelegate
 from odnix_desktop.ui.drop_zone import DropZoneWidget, local_paths
+from odnix_desktop.ui.eta_status import EtaStatus
 from odnix_desktop.ui.queue_keeper import QueueKeeper
 from odnix_desktop.ui.queue_model import Col, ItemRole, ItemState, QueueItem, QueueModel, SortRole
 from odnix_desktop.ui.settings_dialog import SettingsDialog
@@ -112,6 +113,8 @@ class MainWindow(QMainWindow):
         self.folder_watch = FolderWatchAction(
             self, self.model, self.controller, lambda: self.current_settings().output_path
         )
+        self.eta_status = EtaStatus(self.model, self.statusBar())
+        self.controller.busyChanged.connect(self.eta_status.on_busy)
 
         # Actions and footer look at every row: refresh them at most every 100 ms, never per signal.
         self._refresh_timer = QTimer(self)
