@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from odnix_desktop.core.queue_journal import QueueJournal
+from odnix_desktop.core.settings import Settings
 from odnix_desktop.ui.queue_model import ItemState
 from tests import media_factory as mf
 from tests.gui_helpers import assert_no_dangling_jobs, make_window
@@ -76,6 +77,10 @@ def test_the_queue_survives_a_killed_window(qtbot, tmp_path, photos):
     assert crashed.returncode == -9, crashed.stderr
     outputs = sorted(p.name for p in (tmp_path / "out").rglob("*.jpg"))
     assert outputs == ["a.jpg", "b.jpg"]
+    kept = QueueJournal(tmp_path / "queue.sqlite3").entries()
+    assert [e.source.name for e in kept] == ["a.jpg", "b.jpg", "c.jpg"]
+    assert all(e.options == Settings().compress_options(e.options.preset) for e in kept)  # the run's options
+    assert kept[0].after is not None and kept[0].after["width"] == 1080
 
     win = _window(qtbot, tmp_path)
     with qtbot.waitSignal(win.controller.describedAll, timeout=30_000):

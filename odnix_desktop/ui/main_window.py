@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from odnix_desktop.core import settings as settings_store
+from odnix_desktop.core.options import CompressOptions
 from odnix_desktop.core.presets import PRESETS
 from odnix_desktop.core.settings import Settings
 from odnix_desktop.core.userdirs import cache_dir
@@ -90,7 +91,9 @@ class MainWindow(QMainWindow):
         self.controller = QueueController(self.model, self.runner, self.current_settings)
         self.account = AccountController(self.runner, token_store, http_settings, self)
         self.uploads = UploadController(self.model, self.runner, self.account, self.current_settings, history, self)
-        self.keeper = None if queue_journal is None else QueueKeeper(self.model, self.controller, queue_journal, self)
+        self.keeper = None
+        if queue_journal is not None:
+            self.keeper = QueueKeeper(self.model, self.controller, queue_journal, self, self._options_for)
         self.login_dialog: LoginDialog | None = None
         self.upload_dialog = None
         self.history_dialog = None
@@ -355,6 +358,10 @@ class MainWindow(QMainWindow):
     # -- settings ------------------------------------------------------------------
     def current_settings(self) -> Settings:
         return self.settings
+
+    def _options_for(self, item: QueueItem) -> CompressOptions:
+        """The options ``item`` runs with (the queue journal keeps them beside it)."""
+        return self.settings.compress_options(self.model.effective_preset(item))
 
     def apply_settings(self, new: Settings) -> None:
         self.settings = new

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import uuid
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from PySide6.QtCore import QModelIndex, QObject, Slot
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from odnix_desktop.core.media import MediaInfo
+from odnix_desktop.core.options import CompressOptions
 from odnix_desktop.core.queue_journal import Entry, EntryState, QueueJournal
 from odnix_desktop.ui.controller import QueueController
 from odnix_desktop.ui.queue_model import ItemState, QueueItem, QueueModel, UploadPhase, UploadState
@@ -58,8 +60,17 @@ def _upload_state(data: dict[str, Any] | None) -> UploadState | None:
 
 
 class QueueKeeper(QObject):
-    def __init__(self, model: QueueModel, controller: QueueController, journal: QueueJournal, parent: QWidget) -> None:
+    def __init__(
+        self,
+        model: QueueModel,
+        controller: QueueController,
+        journal: QueueJournal,
+        parent: QWidget,
+        options_for: Callable[[QueueItem], CompressOptions] | None = None,
+    ) -> None:
+        """``options_for(item)``: the options the item runs with (kept in the journal beside it)."""
         super().__init__(parent)
+        self._options_for = options_for
         self.model = model
         self.controller = controller
         self.journal = journal
@@ -150,7 +161,8 @@ class QueueKeeper(QObject):
         if self._written.get(item.id) == signature:
             return
         key = self._keys.setdefault(item.id, uuid.uuid4().hex)
-        entry = Entry(key, item.source, item.rel_dir, item.preset, state=state, upload=upload, error=item.error)
+        options = self._options_for(item) if self._options_for is not None else CompressOptions()
+        entry = Entry(key, item.source, item.rel_dir, item.preset, options, state, upload=upload, error=item.error)
         entry = replace(entry, status=item.state.name, after=item.after.to_json() if item.after else None)
         if state is EntryState.DONE and item.output is not None:
             output = item.output
