@@ -176,3 +176,28 @@ def test_cli_watch_output_inside_the_folder_ctrl_c_and_restart(tmp_path):
         assert _stop(again) == 130
     assert {Path(x["source"]).name: x["status"] for x in lines} == {"one.jpg": "skipped", "two.jpg": "skipped"}
     assert sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()) == ["one.jpg", "sub/two.jpg"]
+
+
+@pytest.mark.slow
+def test_ctrl_c_mid_clip_cancels_cleanly(tmp_path):
+    from tests.video_fixtures import make_clip
+
+    root, out = tmp_path / "in", tmp_path / "out"
+    root.mkdir()
+    clip = make_clip(tmp_path / "clip.mp4", size="1280x720", rate=30, seconds=20)
+    proc = _cli_watch(root, out, "-v")
+    try:
+        (root / "clip.mp4").write_bytes(clip.read_bytes())
+        assert proc.stderr is not None
+        for line in proc.stderr:  # synchronise on the run's own log: the clip is being compressed
+            if "itemrun: compressing" in line:
+                break
+        proc.send_signal(signal.SIGINT)
+        stdout, _ = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130
+    (item,) = [json.loads(line) for line in stdout.splitlines()]
+    assert item["status"] == "cancelled"
+    assert not [p for p in out.rglob("*") if p.is_file()]  # neither a partial output nor a temporary

@@ -133,6 +133,7 @@ class ItemRunner:
             journal = self.journal
             inflight = self._guarded("journal", item.source, lambda: journal.begin(jkey))
         token = output_observer.set(inflight.observe if inflight is not None else None)
+        log.info("compressing %s", item.source)  # the resume test counts these
         try:
             return run_item(
                 item.source, self.out_root, self.options, rel_dir=item.rel_dir, report=report, cancel=cancel
