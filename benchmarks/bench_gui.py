@@ -62,14 +62,14 @@ def bench_latency(n: int) -> dict:
     from PySide6.QtCore import QElapsedTimer, QTimer
     from PySide6.QtWidgets import QApplication
 
+    from odnix_desktop.app import build_window
     from odnix_desktop.core.settings import Settings
-    from odnix_desktop.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([])
     tmp = Path(tempfile.mkdtemp())
     os.environ["ODNIX_USER_DIR"] = str(tmp / "user")
     photos = make_photos(tmp / "in", n)
-    win = MainWindow(Settings(output_folder=str(tmp / "out")))
+    win = build_window(Settings(output_folder=str(tmp / "out")))
     win.show()
     lat: list[float] = []
     interval = 5
@@ -85,15 +85,15 @@ def bench_latency(n: int) -> dict:
 
     timer.timeout.connect(tick)
     done = []
-    win.controller.batchFinished.connect(lambda: done.append(time.perf_counter()))
-    win.controller.describedAll.connect(lambda: None)
+    win.queue.batchFinished.connect(lambda: done.append(time.perf_counter()))
+    win.queue.describedAll.connect(lambda: None)
     win.add_paths(photos)
-    while win.controller.pending_collects() or win.controller.pending_describes() or win.model.rowCount() < n:
+    while win.queue.pending_collects() or win.queue.pending_describes() or win.model.rowCount() < n:
         app.processEvents()
     from PySide6.QtCore import QEventLoop
 
     loop = QEventLoop()
-    win.controller.batchFinished.connect(loop.quit)
+    win.queue.batchFinished.connect(loop.quit)
     t0 = time.perf_counter()
     win.start()  # queues 200 jobs: measured on its own
     start_call = time.perf_counter() - t0
@@ -103,7 +103,7 @@ def bench_latency(n: int) -> dict:
     loop.exec()
     timer.stop()
     seconds = done[0] - t0
-    ok = sum(1 for i in win.model.items() if i.state.finished)
+    ok = sum(1 for i in win.model.items() if i.finished)
     win.close()
     lat.sort()
     return {
@@ -121,8 +121,8 @@ def bench_latency(n: int) -> dict:
 def bench_memory_child(folder: str) -> None:
     from PySide6.QtWidgets import QApplication
 
+    from odnix_desktop.app import build_window
     from odnix_desktop.core.settings import Settings
-    from odnix_desktop.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([])
     tmp = Path(tempfile.mkdtemp())
@@ -130,10 +130,10 @@ def bench_memory_child(folder: str) -> None:
     photos = sorted(Path(folder).glob("*.jpg"))
     n = len(photos)
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    win = MainWindow(Settings(output_folder=str(tmp / "out")))
+    win = build_window(Settings(output_folder=str(tmp / "out")))
     win.show()
     win.add_paths(photos)
-    while win.controller.pending_collects() or win.controller.pending_describes() or win.model.rowCount() < n:
+    while win.queue.pending_collects() or win.queue.pending_describes() or win.model.rowCount() < n:
         app.processEvents()
     win.table.viewport().repaint()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -58,11 +58,13 @@ def main() -> None:
     from PySide6.QtCore import QPointF
     from PySide6.QtWidgets import QApplication
 
+    from odnix_desktop.app import build_window
     from odnix_desktop.core.media import MediaKind
     from odnix_desktop.core.settings import Settings
     from odnix_desktop.core.upload import Target, TokenStore
     from odnix_desktop.ui import theme
-    from odnix_desktop.ui.main_window import MainWindow, app_icon
+    from odnix_desktop.ui.main_window import app_icon
+    from odnix_desktop.ui.queue_model import state_words
 
     app = QApplication([sys.argv[0]])
     app.setWindowIcon(app_icon())
@@ -71,14 +73,14 @@ def main() -> None:
 
     server, fake, memory_keyring = fake_odnix()
     fake.users["lena"] = fake.users["moderator"]
-    win = MainWindow(Settings(output_folder=str(tmp / "Odnix")), token_store=TokenStore(memory_keyring))
+    win = build_window(Settings(output_folder=str(tmp / "Odnix")), token_store=TokenStore(memory_keyring))
     win.open_url = lambda url: True
     win.resize(1500, 640)
     win.show()
     wait_until(app, lambda: win.isVisible())
     sources = sorted((args.corpus / "photos").iterdir()) + sorted((args.corpus / "videos").iterdir())
     win.add_paths(sources)
-    c = win.controller
+    c = win.queue
     wait_until(
         app, lambda: win.model.rowCount() == len(sources) and not c.pending_describes() and not c.pending_collects()
     )
@@ -91,7 +93,7 @@ def main() -> None:
     app.processEvents()
     win.grab().save(str(OUT / "main.png"))
     for item in win.model.items():
-        print(f"{item.source.name}: {item.state.value} {item.error}")
+        print(f"{item.source.name}: {state_words(item.state)} {item.error}")
 
     # Image compare: the phone photo, zoomed in a little around the centre.
     photo = next(i for i in win.model.items() if i.source.name.startswith("plasma_Kite"))
@@ -109,7 +111,7 @@ def main() -> None:
     dialog.grab().save(str(OUT / "compare-image.png"))
     dialog.close()
 
-    video = next((i for i in win.model.items() if i.kind is MediaKind.VIDEO and i.state.finished), None)
+    video = next((i for i in win.model.items() if i.kind is MediaKind.VIDEO and i.finished), None)
     if video is not None:
         win.select_item(video)
         dialog = win.compare_current()

@@ -20,6 +20,10 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
 
 #: The generated photo: stored landscape with EXIF orientation 6 (shown portrait), with GPS.
 PHOTO_STORED = (2400, 1600)
@@ -148,15 +152,14 @@ def _wait(app, condition: Callable[[], bool], what: str, deadline: float) -> Non
         time.sleep(0.005)
 
 
-def run_window(photo: Path, clip: Path, out_dir: Path) -> None:
+def _qt_app() -> QApplication:
+    """The application as ``app.main`` sets it up (name, icon, theme), checked."""
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
     from odnix_desktop import __version__
-    from odnix_desktop.core.settings import Settings
     from odnix_desktop.ui import theme
-    from odnix_desktop.ui.main_window import MainWindow, app_icon
-    from odnix_desktop.ui.queue_model import ItemState
+    from odnix_desktop.ui.main_window import app_icon
 
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0]])
@@ -168,13 +171,21 @@ def run_window(photo: Path, clip: Path, out_dir: Path) -> None:
     app.setWindowIcon(icon)
     theme.follow_system(app)
     _say(f"Qt ok: platform plugin {QGuiApplication.platformName()!r}, style {app.style().name()!r}")
+    return app
 
+
+def run_window(photo: Path, clip: Path, out_dir: Path) -> None:
+    from odnix_desktop.app import build_window
+    from odnix_desktop.core.settings import Settings
+    from odnix_desktop.ui.queue_model import ItemState, state_words
+
+    app = _qt_app()
     deadline = time.monotonic() + TIMEOUT_S
-    window = MainWindow(Settings(output_folder=str(out_dir)))
+    window = build_window(Settings(output_folder=str(out_dir)))
     window.show()
     try:
         _wait(app, window.isVisible, "the window to show", deadline)
-        controller = window.controller
+        controller = window.queue
         window.add_paths([photo, clip])
         _wait(
             app,
@@ -191,7 +202,7 @@ def run_window(photo: Path, clip: Path, out_dir: Path) -> None:
             if item.state is not ItemState.READY:
                 raise SelfTestError(
                     f"{item.source.name}: not ready to compress "
-                    f"({item.state.value}{': ' + item.error if item.error else ''})"
+                    f"({state_words(item.state)}{': ' + item.error if item.error else ''})"
                 )
         started = window.start()
         if started != 2:
@@ -220,12 +231,14 @@ def run_window(photo: Path, clip: Path, out_dir: Path) -> None:
 
 
 def _done(item) -> Path:
-    from odnix_desktop.ui.queue_model import ItemState
+    from odnix_desktop.core.options import Status
+    from odnix_desktop.ui.queue_model import state_words
 
     name = item.source.name
-    if item.state is not ItemState.COMPRESSED:
+    if item.state is not Status.COMPRESSED:
         raise SelfTestError(
-            f"{name}: ended as {item.state.value!r}, expected 'Done'" + (f" ({item.error})" if item.error else "")
+            f"{name}: ended as {state_words(item.state)!r}, expected 'Done'"
+            + (f" ({item.error})" if item.error else "")
         )
     if item.output is None or not Path(item.output).is_file():
         raise SelfTestError(f"{name}: no output file ({item.output})")

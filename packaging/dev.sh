@@ -68,6 +68,7 @@ case "$cmd" in
     "$venv/bin/lint-imports"
     "$venv/bin/ruff" check odnix_desktop tests benchmarks packaging docs
     "$venv/bin/ruff" format --check odnix_desktop tests benchmarks packaging docs
+    "$venv/bin/mypy" odnix_desktop
     if [ "${CI:-}" = true ] || [ "${ODNIX_SMOKE:-}" = 1 ]; then
       status=0
       "$venv/bin/python" -m pytest "$@" || status=$?

@@ -101,12 +101,12 @@ def no_dangling_jobs():
 
 
 def make_window(qtbot, tmp_path: Path, window_kwargs: dict | None = None, **changes):
-    """A main window writing to ``tmp_path/out``; ``window_kwargs`` go to ``MainWindow``
-    (``token_store``, ``http_settings``, ``history``)."""
-    from odnix_desktop.ui.main_window import MainWindow
+    """A main window writing to ``tmp_path/out``, built as the app builds it; ``window_kwargs``
+    go to ``app.build`` (``token_store``, ``http_settings``, ``history``)."""
+    from odnix_desktop.app import build_window
 
     settings = Settings(output_folder=str(tmp_path / "out"), **changes)
-    win = MainWindow(settings, **(window_kwargs or {}))
+    win = build_window(settings, **(window_kwargs or {}))
     win.opened_urls = []
     win.open_url = win.opened_urls.append  # never launch a file manager from a test
     win.ask_to_close = lambda: True
@@ -128,7 +128,7 @@ def window(qtbot, tmp_path):
 
 def wait_added(qtbot, win, rows: int, timeout: int = 10_000) -> None:
     """Wait until the collect and every describe job are done and the model has ``rows`` rows."""
-    c = win.controller
+    c = win.queue
     qtbot.waitUntil(
         lambda: c.pending_collects() == 0 and c.pending_describes() == 0 and win.model.rowCount() == rows,
         timeout=timeout,
@@ -136,7 +136,7 @@ def wait_added(qtbot, win, rows: int, timeout: int = 10_000) -> None:
 
 
 def wait_idle(qtbot, win, timeout: int = 60_000) -> None:
-    qtbot.waitUntil(lambda: not win.controller.is_busy() and not win.runner.live_jobs(), timeout=timeout)
+    qtbot.waitUntil(lambda: not win.queue.is_busy() and not win.runner.live_jobs(), timeout=timeout)
 
 
 def require_video_pipeline() -> None:

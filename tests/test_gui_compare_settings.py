@@ -10,6 +10,7 @@ from PySide6.QtGui import QColor, QImage, QPixmap, QWheelEvent
 from PySide6.QtWidgets import QApplication
 
 from odnix_desktop.core import settings as settings_store
+from odnix_desktop.core.image.quality import search as search_mod
 from odnix_desktop.core.media import MediaKind
 from odnix_desktop.jobs.base import Job
 from odnix_desktop.jobs.runner import JobRunner
@@ -108,7 +109,7 @@ def test_image_compare_dialog_loads_both_sides(qtbot, window, tmp_path):
     src = make_photo(tmp_path / "in" / "a.png", (500, 300), fmt="PNG", alpha=True)
     window.add_paths([src])
     wait_added(qtbot, window, 1)
-    with qtbot.waitSignal(window.controller.batchFinished, timeout=30_000):
+    with qtbot.waitSignal(window.queue.batchFinished, timeout=30_000):
         window.start()
     window.select_item(window.model.item(0))
     dialog = window.compare_current()
@@ -128,10 +129,10 @@ def test_video_compare_fetches_frames_at_the_scrubbed_time(qtbot, window, tmp_pa
     clip = make_clip(tmp_path / "in" / "clip.mp4")
     window.add_paths([clip])
     wait_added(qtbot, window, 1)
-    with qtbot.waitSignal(window.controller.batchFinished, timeout=60_000):
+    with qtbot.waitSignal(window.queue.batchFinished, timeout=60_000):
         window.start()
     item = window.model.item(0)
-    assert item.kind is MediaKind.VIDEO and item.state.finished, item.error
+    assert item.kind is MediaKind.VIDEO and item.finished, item.error
     window.select_item(item)
     dialog = window.compare_current()
     qtbot.waitUntil(lambda: dialog.view.before is not None and not dialog.is_loading(), timeout=20_000)
@@ -140,6 +141,21 @@ def test_video_compare_fetches_frames_at_the_scrubbed_time(qtbot, window, tmp_pa
     qtbot.waitUntil(lambda: dialog._want != first and not dialog.is_loading(), timeout=20_000)
     assert dialog.current_time() == pytest.approx(0.8 * item.before.duration, abs=0.06)
     assert dialog.view.after is not None
+    dialog.close()
+
+
+def test_compare_shows_how_the_photo_looks(qtbot, window, tmp_path):
+    src = make_photo(tmp_path / "in" / "p.png", (900, 600), fmt="PNG")
+    window.add_paths([src])
+    wait_added(qtbot, window, 1)
+    with qtbot.waitSignal(window.queue.batchFinished, timeout=30_000):
+        window.start()
+    item = window.model.item(0)
+    assert item.looks is not None
+    window.select_item(item)
+    dialog = window.compare_current()
+    assert dialog is not None
+    assert f"looks: {item.looks:.0f} / 100" in dialog.view.after_label
     dialog.close()
 
 
@@ -183,7 +199,23 @@ def test_settings_file_survives_bad_values(tmp_path):
     path = tmp_path / "s.json"
     path.write_text('{"quality": 500, "fps_cap": 30, "unknown": 1}')
     s = settings_store.load(path)
-    assert s.quality == 80 and s.fps_cap == 30
+    assert s.quality is None and s.target == "auto" and s.fps_cap == 30
+    # a file from before the per-photo target: its quality 80 was the old default, not a choice
+    path.write_text('{"quality": 80, "fps_cap": 30}')
+    assert settings_store.load(path).compress_options(None).quality is None
+    path.write_text('{"quality": 80, "target": "auto"}')
+    assert settings_store.load(path).quality == 80
+
+
+def test_settings_dialog_target_slider_marks_the_default(qtbot, window):
+    dialog = window.edit_settings()
+    assert dialog.target.value() == round(search_mod.AUTO_TARGET)
+    assert "default" in dialog.target_value.text()
+    dialog.target.setValue(85)
+    assert dialog.target_value.text() == "85"
+    dialog.accept()
+    assert window.settings.target == 85 and window.settings.quality is None
+    assert window.settings.compress_options(None).target == 85
 
 
 class _Blocking(Job):
@@ -246,3 +278,29 @@ def test_a_job_ends_exactly_once(qtbot):
     with qtbot.waitSignal(job2.signals.cancelled, timeout=5000):
         runner.start(job2)
     assert runner.wait(5000)
+
+
+def test_on_odnix_view_shows_the_servers_geometry_and_says_what_it_does(qtbot, window, tmp_path):
+    from tests.test_odnix_shaping import transparent_png
+
+    (tmp_path / "in").mkdir()
+    src = transparent_png(tmp_path / "in" / "logo.png", (1600, 1000))
+    window.add_paths([src])
+    wait_added(qtbot, window, 1)
+    with qtbot.waitSignal(window.queue.batchFinished, timeout=30_000):
+        window.start()
+    window.select_item(window.model.item(0))
+    dialog = window.compare_current()
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.view.before is not None and not dialog.is_loading(), timeout=10_000)
+    assert dialog.odnix.current_target() == "post"
+    qtbot.keyClick(dialog, Qt.Key.Key_5)
+    assert dialog.view.mode == "odnix" and dialog.mode_buttons.checkedId() == 5
+    qtbot.waitUntil(lambda: dialog.view.odnix is not None and not dialog.odnix.is_busy(), timeout=20_000)
+    odnix = dialog.view.odnix
+    assert (odnix.width(), odnix.height()) == (900, 563)  # the server's thumbnail((900, 900))
+    label = dialog.view.odnix_label
+    assert "900×563" in label and "WEBP" in label and "flattened onto #ffffff" in label
+    corner = odnix.toImage().pixelColor(3, 3)
+    assert min(corner.red(), corner.green(), corner.blue()) > 235  # white, not black
+    dialog.close()

@@ -66,7 +66,7 @@ def test_moving_the_profile_crop_changes_the_output(qtbot, window, tmp_path):
     assert "600×600 px at (600, 0)" in dialog.label.text()
     dialog.accept()
     assert item.preset == "profile" and item.crop == CropBox(600, 0, 1200, 600)
-    with qtbot.waitSignal(window.controller.batchFinished, timeout=30_000):
+    with qtbot.waitSignal(window.queue.batchFinished, timeout=30_000):
         window.start()
     right = mean_colour(item.output)
     assert right[2] > 180 and right[0] < 60, right  # blue
@@ -80,7 +80,7 @@ def test_moving_the_profile_crop_changes_the_output(qtbot, window, tmp_path):
     centre = dialog.crop.square_rect().center()
     drag(qtbot, dialog.crop, centre, QPointF(1, centre.y()))
     assert dialog.box() == CropBox(0, 0, 600, 600)
-    with qtbot.waitSignal(window.controller.batchFinished, timeout=30_000):
+    with qtbot.waitSignal(window.queue.batchFinished, timeout=30_000):
         dialog.accept()
     left = mean_colour(item.output)
     assert left[0] > 180 and left[2] < 60, left  # red
@@ -121,7 +121,7 @@ def test_side_by_side_shows_both_with_one_view(view, qtbot):
 def test_compare_dialog_has_side_by_side(qtbot, window, tmp_path):
     window.add_paths([make_photo(tmp_path / "in" / "a.jpg", (500, 300))])
     wait_added(qtbot, window, 1)
-    with qtbot.waitSignal(window.controller.batchFinished, timeout=30_000):
+    with qtbot.waitSignal(window.queue.batchFinished, timeout=30_000):
         window.start()
     window.select_item(window.model.item(0))
     dialog = window.compare_current()
@@ -140,7 +140,7 @@ def test_after_the_batch_the_output_folder_opens(qtbot, tmp_path, monkeypatch):
     del win.open_url  # the real method, which calls QDesktopServices.openUrl (mocked)
     win.add_paths(make_photos(tmp_path / "in", 2, (300, 200)))
     wait_added(qtbot, win, 2)
-    with qtbot.waitSignal(win.controller.batchFinished, timeout=30_000):
+    with qtbot.waitSignal(win.queue.batchFinished, timeout=30_000):
         win.start()
     assert opened == [QUrl.fromLocalFile(str(tmp_path / "out"))]
     assert QDesktopServices.openUrl is not None
@@ -150,7 +150,7 @@ def test_after_the_batch_the_output_folder_opens(qtbot, tmp_path, monkeypatch):
 def test_nothing_opens_after_the_batch_by_default(qtbot, window, tmp_path):
     window.add_paths(make_photos(tmp_path / "in", 1, (300, 200)))
     wait_added(qtbot, window, 1)
-    with qtbot.waitSignal(window.controller.batchFinished, timeout=30_000):
+    with qtbot.waitSignal(window.queue.batchFinished, timeout=30_000):
         window.start()
     assert window.opened_urls == []
 
@@ -163,7 +163,8 @@ HIDPI_SCRIPT = textwrap.dedent(
     from PySide6.QtCore import QDeadlineTimer, QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
     from odnix_desktop.core.settings import Settings
-    from odnix_desktop.ui.main_window import MainWindow
+    from odnix_desktop.app import build_window
+    from odnix_desktop.ui.queue_model import state_words
     from tests.gui_helpers import make_photo
 
     tmp = Path(sys.argv[2])
@@ -180,14 +181,14 @@ HIDPI_SCRIPT = textwrap.dedent(
                 raise TimeoutError
             app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
 
-    win = MainWindow(Settings(output_folder=str(tmp / "out")))
+    win = build_window(Settings(output_folder=str(tmp / "out")))
     win.resize(1200, 600)
     win.show()
     win.add_paths([make_photo(tmp / "in" / "a.jpg", (1600, 1200))])
-    c = win.controller
+    c = win.queue
     wait(lambda: win.model.rowCount() == 1 and not c.pending_describes() and not c.pending_collects())
     win.start()
-    wait(lambda: win.model.item(0).state.finished)
+    wait(lambda: win.model.item(0).finished)
     item = win.model.item(0)
     win.select_item(item)
     shot = win.grab()
@@ -205,7 +206,7 @@ HIDPI_SCRIPT = textwrap.dedent(
         "view_grab_dpr": view_shot.devicePixelRatio(),
         "view_grab_blank": view_shot.toImage().pixelColor(view_shot.width() // 2, view_shot.height() // 2).name(),
         "actual_scale": dialog.view.scale,
-        "state": item.state.value,
+        "state": state_words(item.state),
         "warnings": [w for w in warnings if "propagateSizeHints" not in w],
     }
     dialog.close()

@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from odnix_desktop.core.media import MediaInfo, MediaKind
+from odnix_desktop.core.options import Status
 from odnix_desktop.core.progress import Progress
-from odnix_desktop.ui.queue_model import ItemState, QueueItem, QueueModel
+from odnix_desktop.ui.queue_items import ItemState, QueueItem
+from odnix_desktop.ui.queue_model import QueueModel
 from tests import media_factory as mf
 from tests.gui_helpers import window  # noqa: F401 (fixture)
 
@@ -37,7 +39,7 @@ def test_time_left_from_photos_and_clip_seconds(qtbot):
     model.update(photos[0].id, state=ItemState.RUNNING, progress=Progress(0.0))
     model.update(clip.id, state=ItemState.RUNNING, progress=Progress(0.0))
     clock.now = 2.0
-    model.update(photos[0].id, state=ItemState.COMPRESSED)  # 1 photo in 1 s of machine (shared)
+    model.update(photos[0].id, state=Status.COMPRESSED)  # 1 photo in 1 s of machine (shared)
     model.update(clip.id, progress=Progress(0.2))  # 6 s of clip in 1 s of machine
     status.tick()
     # Left: 3 photos (3 s) + 24 s of clip (4 s) of machine time.
@@ -64,10 +66,10 @@ def test_the_window_feeds_every_item_of_a_batch_and_clears_at_the_end(qtbot, win
     monkeypatch.setattr(eta_status, "EtaEstimator", Spy)
     for i in range(6):
         mf.save_jpeg(tmp_path / f"p{i}.jpg", mf.photo_like(1600, 1200, seed=i))
-    with qtbot.waitSignal(window.controller.describedAll, timeout=30_000):
+    with qtbot.waitSignal(window.queue.describedAll, timeout=30_000):
         window.add_paths([tmp_path / f"p{i}.jpg" for i in range(6)])
     ids = {item.id for item in window.model.items()}
-    with qtbot.waitSignal(window.controller.batchFinished, timeout=60_000):
+    with qtbot.waitSignal(window.queue.batchFinished, timeout=60_000):
         window.start()
     qtbot.waitUntil(lambda: window.eta_status._eta is None)  # cleared once not busy
     assert {key for op, key in calls if op == "add"} == ids

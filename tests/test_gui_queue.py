@@ -14,6 +14,7 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication
 
 from odnix_desktop.core.media import MediaKind
+from odnix_desktop.core.options import Status
 from odnix_desktop.ui.queue_model import Col, ItemState
 from tests.gui_helpers import *  # noqa: F403 - fixtures and helpers
 
@@ -36,7 +37,10 @@ def drop(widget, paths: list[Path]) -> None:
     assert ev.isAccepted()
 
 
-def states(win) -> dict[str, ItemState]:
+FINISHED = (Status.COMPRESSED, Status.KEPT_ORIGINAL, Status.SKIPPED)
+
+
+def states(win) -> dict[str, ItemState | Status]:
     return {i.source.name: i.state for i in win.model.items()}
 
 
@@ -69,7 +73,7 @@ def test_drop_files_and_folder_fills_the_model(qtbot, window, tmp_path):
 
     # Duplicates are ignored.
     drop(window.drop_zone, [single, folder / "photo_000.jpg"])
-    qtbot.waitUntil(lambda: window.controller.pending_collects() == 0)
+    qtbot.waitUntil(lambda: window.queue.pending_collects() == 0)
     assert window.model.rowCount() == 5
 
 
@@ -78,10 +82,10 @@ def test_batch_runs_to_the_end_with_values_equal_to_the_files(qtbot, window, tmp
     sources.append(make_photo(tmp_path / "in" / "logo.png", (600, 400), fmt="PNG", alpha=True))
     window.add_paths(sources)
     wait_added(qtbot, window, 4)
-    with qtbot.waitSignal(window.controller.batchFinished, timeout=60_000):
+    with qtbot.waitSignal(window.queue.batchFinished, timeout=60_000):
         assert window.start() == 4
     for item in window.model.items():
-        assert item.state in (ItemState.COMPRESSED, ItemState.KEPT), (item.source, item.error)
+        assert item.state in (Status.COMPRESSED, Status.KEPT_ORIGINAL), (item.source, item.error)
         assert item.output is not None and item.output.exists()
         assert item.output.is_relative_to(tmp_path / "out")
         assert item.after.bytes == item.output.stat().st_size
@@ -108,10 +112,10 @@ def test_a_clip_runs_with_the_photos(qtbot, window, tmp_path):
     wait_added(qtbot, window, 2)
     item = next(i for i in window.model.items() if i.kind is MediaKind.VIDEO)
     assert item.before.duration == pytest.approx(1.0, abs=0.2)
-    with qtbot.waitSignal(window.controller.batchFinished, timeout=60_000):
+    with qtbot.waitSignal(window.queue.batchFinished, timeout=60_000):
         window.start()
     for i in window.model.items():
-        assert i.state.finished, i.error
+        assert i.finished, i.error
         assert i.after.bytes == i.output.stat().st_size
 
 
@@ -120,11 +124,11 @@ def test_a_bad_file_shows_its_error_and_the_batch_goes_on(qtbot, window, tmp_pat
     good = make_photos(tmp_path / "in", 2, (800, 600))
     window.add_paths([bad, *good])
     wait_added(qtbot, window, 3)
-    with qtbot.waitSignal(window.controller.batchFinished, timeout=60_000):
+    with qtbot.waitSignal(window.queue.batchFinished, timeout=60_000):
         window.start()
     s = states(window)
-    assert s["broken.jpg"] is ItemState.FAILED
-    assert s["photo_000.jpg"].finished and s["photo_001.jpg"].finished
+    assert s["broken.jpg"] is Status.FAILED
+    assert s["photo_000.jpg"] in FINISHED and s["photo_001.jpg"] in FINISHED
     item = next(i for i in window.model.items() if i.source == bad)
     assert "broken.jpg" in item.error
     row = window.model.row_of(item.id)
@@ -133,9 +137,9 @@ def test_a_bad_file_shows_its_error_and_the_batch_goes_on(qtbot, window, tmp_pat
     # Retry after the file is fixed: it now compresses.
     make_photo(bad, (800, 600), seed=9)
     window.select_item(item)
-    with qtbot.waitSignal(window.controller.batchFinished, timeout=60_000):
+    with qtbot.waitSignal(window.queue.batchFinished, timeout=60_000):
         assert window.retry_failed() == 1
-    assert states(window)["broken.jpg"] is ItemState.COMPRESSED
+    assert states(window)["broken.jpg"] is Status.COMPRESSED
 
 
 def test_cancel_one_then_cancel_all(qtbot, tmp_path):
@@ -143,33 +147,33 @@ def test_cancel_one_then_cancel_all(qtbot, tmp_path):
     sources = make_photos(tmp_path / "in", 6, (1600, 1200))
     win.add_paths(sources)
     wait_added(qtbot, win, 6)
-    with qtbot.waitSignal(win.controller.batchFinished, timeout=60_000):
+    with qtbot.waitSignal(win.queue.batchFinished, timeout=60_000):
         win.start()
         last = next(i for i in win.model.items() if i.source == sources[-1])
         win.select_item(last)
         win.cancel_selected()  # still queued: ends as soon as a thread takes it, doing nothing
     # Only the chosen one was cancelled; the rest ran.
     final = states(win)
-    assert final["photo_005.jpg"] is ItemState.CANCELLED
-    assert all(s.finished for name, s in final.items() if name != "photo_005.jpg")
+    assert final["photo_005.jpg"] is Status.CANCELLED
+    assert all(s in FINISHED for name, s in final.items() if name != "photo_005.jpg")
 
     # Cancel all: retry the cancelled one together with fresh copies, then cancel everything.
     more = [make_photo(tmp_path / "in2" / f"more_{i}.jpg", (1600, 1200), seed=i) for i in range(5)]
     win.add_paths(more)
     wait_added(qtbot, win, 11)
-    with qtbot.waitSignal(win.controller.batchFinished, timeout=60_000):
+    with qtbot.waitSignal(win.queue.batchFinished, timeout=60_000):
         win.start()
         win.retry_failed()
         win.cancel_all()
     final = states(win)
-    assert sum(s is ItemState.CANCELLED for s in final.values()) >= 5  # the running one may finish
-    assert all(s.finished or s is ItemState.CANCELLED for s in final.values())
+    assert sum(s is Status.CANCELLED for s in final.values()) >= 5  # the running one may finish
+    assert all(s in FINISHED or s is Status.CANCELLED for s in final.values())
     assert temp_files(tmp_path / "out") == []
     # Cancelled items can be retried.
-    with qtbot.waitSignal(win.controller.batchFinished, timeout=60_000):
+    with qtbot.waitSignal(win.queue.batchFinished, timeout=60_000):
         win.table.clearSelection()
         assert win.retry_failed() >= 5
-    assert all(s.finished for s in states(win).values())
+    assert all(s in FINISHED for s in states(win).values())
     assert len(win.model.items()) == 11
     win.close()
 
@@ -178,8 +182,8 @@ def test_remove_and_clear_finished(qtbot, window, tmp_path):
     window.add_paths(make_photos(tmp_path / "in", 3, (300, 200)))
     wait_added(qtbot, window, 3)
     first = window.model.item(0)
-    with qtbot.waitSignal(window.controller.batchFinished, timeout=30_000):
-        window.controller.start([first.id])
+    with qtbot.waitSignal(window.queue.batchFinished, timeout=30_000):
+        window.queue.start([first.id])
     window.clear_finished()
     assert window.model.rowCount() == 2
     window.select_item(window.model.item(0))
@@ -206,7 +210,7 @@ def test_close_refused_keeps_the_jobs(qtbot, tmp_path):
     win.ask_to_close = lambda: False
     win.add_paths(make_photos(tmp_path / "in", 3, (1200, 900)))
     wait_added(qtbot, win, 3)
-    with qtbot.waitSignal(win.controller.batchFinished, timeout=60_000):
+    with qtbot.waitSignal(win.queue.batchFinished, timeout=60_000):
         win.start()
         assert not win.close()
     win.ask_to_close = lambda: True
@@ -216,9 +220,10 @@ def test_paste_image_and_paths(qtbot, window, tmp_path):
     image = QImage(64, 48, QImage.Format.Format_RGB32)
     image.fill(Qt.GlobalColor.darkCyan)
     QGuiApplication.clipboard().setImage(image)
-    pasted = window.paste_from_clipboard()
-    assert len(pasted) == 1 and pasted[0].exists()
+    assert window.paste_from_clipboard() == []  # a picture is saved off the GUI thread, then queued
     wait_added(qtbot, window, 1)
+    pasted = [window.model.item(0).source]
+    assert pasted[0].exists() and pasted[0].suffix == ".png"
     photo = make_photo(tmp_path / "c.jpg", (100, 80))
     mime = QMimeData()
     mime.setText(f"{photo}\n{tmp_path / 'missing.jpg'}")
@@ -239,18 +244,18 @@ def test_shortcuts_delete_and_start(qtbot, window, tmp_path):
         warnings.simplefilter("ignore", DeprecationWarning)
         QApplication.setActiveWindow(window)
     window.select_item(window.model.item(0))
-    qtbot.waitUntil(window.act_remove.isEnabled)  # actions refresh at most every 100 ms
+    qtbot.waitUntil(window.acts.remove.isEnabled)  # actions refresh at most every 100 ms
     qtbot.keyClick(window.table, Qt.Key.Key_Delete)
     assert window.model.rowCount() == 1
-    with qtbot.waitSignal(window.controller.batchFinished, timeout=30_000):
+    with qtbot.waitSignal(window.queue.batchFinished, timeout=30_000):
         qtbot.keyClick(window.table, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-    assert window.model.item(0).state.finished
+    assert window.model.item(0).finished
 
 
 def test_export_selected(qtbot, window, tmp_path):
     window.add_paths(make_photos(tmp_path / "in", 2, (300, 200)))
     wait_added(qtbot, window, 2)
-    with qtbot.waitSignal(window.controller.batchFinished, timeout=30_000):
+    with qtbot.waitSignal(window.queue.batchFinished, timeout=30_000):
         window.start()
     window.table.selectAll()
     dest = tmp_path / "export"
@@ -275,3 +280,20 @@ def test_window_module_imports_no_pipeline():
         "assert not heavy, heavy"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_the_window_is_given_its_parts_and_builds_none(qtbot, tmp_path):
+    from odnix_desktop import app
+    from odnix_desktop.core.settings import Settings
+    from odnix_desktop.ui.main_window import MainWindow
+
+    parts = app.build(Settings(output_folder=str(tmp_path / "out")))
+    win = MainWindow(parts)
+    qtbot.addWidget(win)
+    assert win.queue is parts.queue and win.uploads is parts.uploads and win.account is parts.account
+    assert win.runner is parts.runner and win.model is parts.model
+    # Settings applied through the controller reach the queue's model and the photo pool.
+    parts.settings.apply(parts.settings.current().with_changes(batch_preset="story", image_workers=1))
+    assert parts.model.batch_preset == "story" and parts.runner.pools["images"].maxThreadCount() == 1
+    assert win.settings.batch_preset == "story"
+    win.close()

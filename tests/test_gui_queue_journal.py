@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from odnix_desktop.core.options import Status
 from odnix_desktop.core.queue_journal import QueueJournal
 from odnix_desktop.core.settings import Settings
-from odnix_desktop.ui.queue_model import ItemState
+from odnix_desktop.ui.queue_items import ItemState
 from tests import media_factory as mf
 from tests.gui_helpers import assert_no_dangling_jobs, make_window
 
@@ -25,12 +26,12 @@ CRASHING_WINDOW = textwrap.dedent(
     from PySide6.QtWidgets import QApplication
     from odnix_desktop.core.queue_journal import QueueJournal
     from odnix_desktop.core.settings import Settings
-    from odnix_desktop.ui.main_window import MainWindow
+    from odnix_desktop.app import build_window
 
     folder = Path(sys.argv[1])
     app = QApplication([])
     journal = QueueJournal(folder / "queue.sqlite3")
-    win = MainWindow(Settings(output_folder=str(folder / "out")), queue_journal=journal)
+    win = build_window(Settings(output_folder=str(folder / "out")), queue_journal=journal)
     assert win.keeper.offer_restore() == 0
 
 
@@ -42,11 +43,11 @@ CRASHING_WINDOW = textwrap.dedent(
 
 
     win.add_paths([folder / "in" / "a.jpg", folder / "in" / "b.jpg"])
-    wait(win.controller.describedAll)
+    wait(win.queue.describedAll)
     win.start()
-    wait(win.controller.batchFinished)
+    wait(win.queue.batchFinished)
     win.add_paths([folder / "in" / "c.jpg"])
-    wait(win.controller.describedAll)
+    wait(win.queue.describedAll)
     os.kill(os.getpid(), signal.SIGKILL)
     """
 )
@@ -83,17 +84,17 @@ def test_the_queue_survives_a_killed_window(qtbot, tmp_path, photos):
     assert kept[0].after is not None and kept[0].after["width"] == 1080
 
     win = _window(qtbot, tmp_path)
-    with qtbot.waitSignal(win.controller.describedAll, timeout=30_000):
+    with qtbot.waitSignal(win.queue.describedAll, timeout=30_000):
         assert win.keeper.offer_restore() == 3
     assert win.asked == ["Restore the last queue (3 items, 1 unfinished)?"]
     items = {item.source.name: item for item in win.model.items()}
-    assert items["a.jpg"].state is ItemState.COMPRESSED and items["a.jpg"].output.exists()
-    assert items["b.jpg"].state is ItemState.COMPRESSED and items["a.jpg"].after is not None
+    assert items["a.jpg"].state is Status.COMPRESSED and items["a.jpg"].output.exists()
+    assert items["b.jpg"].state is Status.COMPRESSED and items["a.jpg"].after is not None
     assert items["c.jpg"].state is ItemState.READY and items["c.jpg"].output is None
 
-    with qtbot.waitSignal(win.controller.batchFinished, timeout=60_000):
+    with qtbot.waitSignal(win.queue.batchFinished, timeout=60_000):
         assert win.start() == 1  # only the unfinished item
-    assert items["c.jpg"].state is ItemState.COMPRESSED
+    assert items["c.jpg"].state is Status.COMPRESSED
     # Nothing compressed twice into two names.
     assert sorted(p.name for p in (tmp_path / "out").rglob("*.jpg")) == ["a.jpg", "b.jpg", "c.jpg"]
     win.close()  # nothing unfinished: no question
@@ -105,7 +106,7 @@ def test_the_queue_survives_a_killed_window(qtbot, tmp_path, photos):
 def test_a_normal_quit_with_unfinished_items_asks_once_and_keeps_the_queue(qtbot, tmp_path, photos):
     win = _window(qtbot, tmp_path)
     assert win.keeper.offer_restore() == 0 and win.asked == []  # nothing to offer the first time
-    with qtbot.waitSignal(win.controller.describedAll, timeout=30_000):
+    with qtbot.waitSignal(win.queue.describedAll, timeout=30_000):
         win.add_paths([photos / "a.jpg", photos / "b.jpg"])
     win.close()
     assert win.asked == [2]

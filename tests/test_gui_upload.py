@@ -16,11 +16,13 @@ import pytest
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QGuiApplication
 
+from odnix_desktop.core.errors import ErrorKind
 from odnix_desktop.core.media import MediaKind
+from odnix_desktop.core.options import Status
 from odnix_desktop.core.upload import Target, TokenStore
-from odnix_desktop.jobs.base import Job
+from odnix_desktop.jobs.base import Job, JobState
 from odnix_desktop.jobs.upload import PlannedUpload, UploadRequest
-from odnix_desktop.ui.queue_model import Col, ItemState, ProgressRole, UploadPhase
+from odnix_desktop.ui.queue_model import Col, ProgressRole
 from tests.gui_helpers import *  # noqa: F403
 from tests.upload_fakes import *  # noqa: F403
 from tests.upload_fakes import _json
@@ -54,9 +56,9 @@ def finished_photo(qtbot, win, tmp_path, name: str = "photo.jpg", preset: str | 
     item = next(i for i in win.model.items() if i.source == path)
     if preset is not None:
         item.preset = preset
-    with qtbot.waitSignal(win.controller.batchFinished, timeout=60_000):
-        win.controller.start([item.id])
-    assert item.state.finished, item.error
+    with qtbot.waitSignal(win.queue.batchFinished, timeout=60_000):
+        win.queue.start([item.id])
+    assert item.finished, item.error
     win.select_item(item)
     return item
 
@@ -165,13 +167,29 @@ def test_logout_forgets_token_and_account(qtbot, up_window, fake, memory_keyring
 
 
 # ----------------------------------------------------------------------------- uploads
+def test_upload_logs_in_first_then_opens_the_upload_dialog(qtbot, up_window, fake, tmp_path):
+    win = up_window
+    item = finished_photo(qtbot, win, tmp_path)
+    assert win.upload_selected() is None  # nobody logged in: the login dialog comes first
+    login = win.login_dialog
+    assert login is not None and login.isVisible() and win.upload_dialog is None
+    login.server.setText(fake.url)
+    login.user.setText("moderator")
+    login.password.setText(PASSWORD)
+    with qtbot.waitSignal(win.account.loginFinished, timeout=10_000):
+        login.submit()
+    qtbot.waitUntil(lambda: win.upload_dialog is not None and win.upload_dialog.isVisible())
+    assert [i.id for i in win.upload_dialog.items] == [item.id]
+    win.upload_dialog.reject()
+    qtbot.waitUntil(lambda: not win.upload_dialog.isVisible())  # its checks end with it
+
+
 def test_upload_to_post_progress_reaches_the_row_and_the_link_shows(qtbot, up_window, fake, tmp_path):
     win = up_window
     item = finished_photo(qtbot, win, tmp_path)
     # Not logged in: Upload opens the login dialog, then the upload dialog once logged in.
     assert win.upload_selected() is None and win.login_dialog.isVisible()
-    win.login_dialog.reject()
-    win._upload_after_login = False
+    win.login_dialog.reject()  # given up: the upload no longer waits for a login
     log_in(qtbot, win, fake)
 
     dialog = open_dialog(qtbot, win, Target.POST, caption="Sunset over the bay")
@@ -182,10 +200,12 @@ def test_upload_to_post_progress_reaches_the_row_and_the_link_shows(qtbot, up_wi
     with qtbot.waitSignal(win.uploads.uploadsFinished, timeout=20_000):
         dialog.upload_button.click()
     up = item.upload
-    assert up.phase is UploadPhase.DONE, up.error
-    # The compressed output was sent, not the original.
+    assert up.phase is JobState.FINISHED, up.error
+    # The compressed output's source was shaped for Odnix's own step and sent, not the original;
+    # the row says what was chosen and why.
     assert up.sent_file == item.output
-    assert fake.scribes[0]["bytes"] == item.output.stat().st_size != item.source.stat().st_size
+    assert 0 < fake.scribes[0]["bytes"] != item.source.stat().st_size
+    assert "shaped for Odnix" in up.error
     assert fake.scribes[0]["content"] == "Sunset over the bay"
     # Progress went through the row: checking, then bytes sent, then done.
     assert any("uploading" in t and " of " in t for t in rec.texts), rec.texts
@@ -198,7 +218,7 @@ def test_upload_to_post_progress_reaches_the_row_and_the_link_shows(qtbot, up_wi
     assert shown.startswith("✓")
     # Copy and open the link.
     win.select_item(item)
-    qtbot.waitUntil(win.act_copy_link.isEnabled)
+    qtbot.waitUntil(win.acts.copy_link.isEnabled)
     win.copy_upload_link()
     assert QGuiApplication.clipboard().text() == up.url
     win.open_upload_link()
@@ -220,7 +240,7 @@ def test_upload_to_chat_recompresses_with_the_chat_preset(qtbot, up_window, fake
     with qtbot.waitSignal(win.uploads.uploadsFinished, timeout=30_000):
         dialog.upload_button.click()
     up = item.upload
-    assert up.phase is UploadPhase.DONE, up.error
+    assert up.phase is JobState.FINISHED, up.error
     assert up.sent_file is not None and up.sent_file != item.output and up.sent_file != item.source
     assert up.sent_file.parent.name == "chat_media"
     assert not up.sent_file.exists()  # the copy made only for this upload is not kept
@@ -243,7 +263,7 @@ def test_a_server_refusal_shows_in_the_row(qtbot, up_window, fake, tmp_path):
     with qtbot.waitSignal(win.uploads.uploadsFinished, timeout=20_000):
         dialog.upload_button.click()
     up = item.upload
-    assert up.phase is UploadPhase.FAILED and up.failure == "refused"
+    assert up.phase is JobState.FAILED and up.failure is ErrorKind.REFUSED_BY_SERVER
     assert not up.error.startswith(item.source.name)  # the row names the file already
     row = win.model.row_of(item.id)
     shown = win.model.index(row, Col.UPLOAD).data()
@@ -251,7 +271,7 @@ def test_a_server_refusal_shows_in_the_row(qtbot, up_window, fake, tmp_path):
     from PySide6.QtCore import Qt
 
     assert "too large for today's mood" in win.model.index(row, Col.UPLOAD).data(Qt.ItemDataRole.ToolTipRole)
-    assert not win.act_copy_link.isEnabled() or win._selected_link() is None
+    assert not win.acts.copy_link.isEnabled() or win.selected_link() is None
 
 
 def test_preflight_refuses_a_long_caption_before_any_request(qtbot, up_window, fake, tmp_path):
@@ -270,7 +290,7 @@ def test_preflight_refuses_a_long_caption_before_any_request(qtbot, up_window, f
     dialog.reject()
     with qtbot.waitSignal(win.uploads.uploadsFinished, timeout=10_000):
         assert win.uploads.start(request) == 1
-    assert item.upload.phase is UploadPhase.FAILED and item.upload.failure == "not sent"
+    assert item.upload.phase is JobState.FAILED and item.upload.failure is ErrorKind.CHECKS_FAILED
     assert "280" in item.upload.error
     assert fake.hits == []
 
@@ -284,7 +304,7 @@ def test_reel_shows_processing_on_server(qtbot, up_window, fake, tmp_path):
     wait_added(qtbot, win, 1)
     item = win.model.item(0)
     assert item.kind is MediaKind.VIDEO
-    with qtbot.waitSignal(win.controller.batchFinished, timeout=60_000):
+    with qtbot.waitSignal(win.queue.batchFinished, timeout=60_000):
         win.start()
     win.select_item(item)
     dialog = open_dialog(qtbot, win, Target.REEL, caption="a reel")
@@ -292,7 +312,7 @@ def test_reel_shows_processing_on_server(qtbot, up_window, fake, tmp_path):
     rec = RowRecorder(win, item)
     with qtbot.waitSignal(win.uploads.uploadsFinished, timeout=30_000):
         dialog.upload_button.click()
-    assert item.upload.phase is UploadPhase.DONE, item.upload.error
+    assert item.upload.phase is JobState.FINISHED, item.upload.error
     assert any("processing on server" in t for t in rec.texts), rec.texts
     assert item.upload.url and "/media/omzo_videos/" in item.upload.url
 
@@ -314,13 +334,13 @@ def test_cancelling_a_queued_upload_ends_it_at_once(qtbot, up_window, fake, tmp_
         Target.POST, "two", plans=[PlannedUpload(i.id, i.source, i.output) for i in (first, second)]
     )
     assert win.uploads.start(request) == 2
-    qtbot.waitUntil(lambda: first.upload.phase is UploadPhase.RUNNING, timeout=10_000)
-    assert second.upload.phase is UploadPhase.QUEUED
+    qtbot.waitUntil(lambda: first.upload.phase is JobState.RUNNING, timeout=10_000)
+    assert second.upload.phase is JobState.PENDING
     win.uploads.cancel([second.id])
-    assert second.upload.phase is UploadPhase.CANCELLED  # at once, no thread took it
+    assert second.upload.phase is JobState.CANCELLED  # at once, no thread took it
     with qtbot.waitSignal(win.uploads.uploadsFinished, timeout=20_000):
         release.set()
-    assert first.upload.phase is UploadPhase.DONE
+    assert first.upload.phase is JobState.FINISHED
 
 
 def test_runner_cancel_takes_a_queued_job_back(qtbot):
@@ -386,7 +406,7 @@ def test_export_needs_no_account(qtbot, up_window, tmp_path):
     with qtbot.waitSignal(win.exported, timeout=10_000) as blocker:
         win.export_selected(tmp_path / "export")
     assert [p.name for p in blocker.args[0]] == [item.output.name]
-    assert item.state is not ItemState.FAILED
+    assert item.state is not Status.FAILED
 
 
 # ----------------------------------------------------------------------------- story look, view once
@@ -442,7 +462,7 @@ def test_story_look_reaches_the_server(qtbot, up_window, fake, tmp_path):
 
     with qtbot.waitSignal(win.uploads.uploadsFinished, timeout=20_000):
         dialog.upload_button.click()
-    assert item.upload.phase is UploadPhase.DONE, item.upload.error
+    assert item.upload.phase is JobState.FINISHED, item.upload.error
     story = fake.stories[0]
     assert story["content"] == "Hello from the beach" and story["story_type"] == "image"
     assert story["background_color"] == "#123456" and story["text_color"] == "#fedcba"
@@ -483,7 +503,7 @@ def test_chat_view_once_reaches_the_server(qtbot, up_window, fake, tmp_path):
         qtbot.waitUntil(dialog.upload_button.isEnabled, timeout=10_000)
         with qtbot.waitSignal(win.uploads.uploadsFinished, timeout=20_000):
             dialog.upload_button.click()
-        assert item.upload.phase is UploadPhase.DONE, item.upload.error
+        assert item.upload.phase is JobState.FINISHED, item.upload.error
         sent.append(fake.messages[-1]["one_time"])
     assert sent == ["true", None]
 
@@ -509,7 +529,7 @@ def test_a_refused_login_logs_out_and_asks_once(qtbot, up_window, fake, tmp_path
         dialog.upload_button.click()
     assert fake.calls("/api/create-story/") == 2 and fake.stories == []
     for item in items:
-        assert item.upload.phase is UploadPhase.FAILED and item.upload.failure == "log in again"
+        assert item.upload.phase is JobState.FAILED and item.upload.failure is ErrorKind.LOG_IN_AGAIN
         shown = win.model.index(win.model.row_of(item.id), Col.UPLOAD).data()
         assert shown.startswith("✗ log in again"), shown
     # The panel says so, and one login dialog (not one per item) asks, with server and user filled in.
@@ -534,7 +554,7 @@ def test_a_refused_login_logs_out_and_asks_once(qtbot, up_window, fake, tmp_path
     dialog = open_dialog(qtbot, win, Target.STORY, caption="two stories")
     with qtbot.waitSignal(win.uploads.uploadsFinished, timeout=20_000):
         dialog.upload_button.click()
-    assert [i.upload.phase for i in items] == [UploadPhase.DONE, UploadPhase.DONE]
+    assert [i.upload.phase for i in items] == [JobState.FINISHED, JobState.FINISHED]
     assert len(fake.stories) == 2 and visible_login_dialogs() == []
 
 
@@ -547,6 +567,6 @@ def test_a_refused_login_while_a_login_dialog_is_open_adds_none(qtbot, up_window
     request = UploadRequest(Target.STORY, "x", plans=[PlannedUpload(item.id, item.source, item.output)])
     with qtbot.waitSignal(win.uploads.uploadsFinished, timeout=20_000):
         win.uploads.start(request)
-    assert item.upload.failure == "log in again" and not win.account.logged_in
+    assert item.upload.failure is ErrorKind.LOG_IN_AGAIN and not win.account.logged_in
     assert visible_login_dialogs() == [opened] and win.login_dialog is opened
     opened.reject()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QToolBar
 
-from odnix_desktop.ui.queue_model import ItemState
+from odnix_desktop.core.options import Status
 from odnix_desktop.ui.watch_folder import WATCH_TEXT
 from tests import media_factory as mf
 from tests.gui_helpers import window  # noqa: F401 (fixture)
@@ -26,7 +26,7 @@ def test_watching_a_folder_adds_and_compresses_each_new_file(qtbot, window, tmp_
 
     mf.save_jpeg(watched / "sub" / "new.jpg", mf.photo_like(1600, 1200))
     (watched / "half.jpg.crdownload").write_bytes(b"downloading")
-    qtbot.waitUntil(lambda: any(i.state is ItemState.COMPRESSED for i in window.model.items()), timeout=30_000)
+    qtbot.waitUntil(lambda: any(i.state is Status.COMPRESSED for i in window.model.items()), timeout=30_000)
     (item,) = window.model.items()  # the partial download never became a row
     assert item.source == watched / "sub" / "new.jpg"
     assert item.output == Path(window.settings.output_path) / "sub" / "new.jpg"
@@ -34,4 +34,4 @@ def test_watching_a_folder_adds_and_compresses_each_new_file(qtbot, window, tmp_
 
     watch.action.trigger()  # stop
     assert watch.watcher is None and not watch.action.isChecked() and watch.action.text() == WATCH_TEXT
-    qtbot.waitUntil(lambda: window.controller.pending_describes() == 0)
+    qtbot.waitUntil(lambda: window.queue.pending_describes() == 0)

@@ -15,7 +15,7 @@ from odnix_desktop.cli import main
 from odnix_desktop.core.upload import load_account
 from odnix_desktop.core.userdirs import config_dir
 from tests.upload_fakes import *  # noqa: F403 - fixtures
-from tests.upload_fakes import PASSWORD, TOKEN, video_file
+from tests.upload_fakes import PASSWORD, TOKEN, _json, video_file
 
 
 @pytest.fixture
@@ -86,13 +86,16 @@ def test_upload_compresses_then_sends_the_compressed_file(fake, memory_keyring, 
     item = json.loads(line)
     assert item["status"] == "compressed" and item["source"] == str(photo)
     assert item["after"]["bytes"] < item["before"]["bytes"] == photo.stat().st_size
+    shaped = item["upload"].pop("shaped_for_server")
     assert item["upload"] == {
         "status": "done",
         "id": "1",
         "error": None,
         "url": f"{fake.url}/media/scribe_images/holiday_opt.webp",
     }
-    assert fake.scribes[0]["bytes"] == item["after"]["bytes"]  # the compressed output, not the original
+    # What went is the photo shaped for Odnix's own step (its 900-px box), not the original.
+    assert shaped["target"] == "post" and shaped["choice"].startswith("jpeg-900x")
+    assert fake.scribes[0]["bytes"] == shaped["sent_bytes"] != photo.stat().st_size
     assert fake.scribes[0]["content"] == "from the CLI"
 
 
@@ -179,3 +182,77 @@ def test_history_and_logout(fake, memory_keyring, monkeypatch, capsys, photo):
     assert memory_keyring.entries == {} and load_account() is None
     assert main(["logout"]) == 0
     assert "Not logged in" in capsys.readouterr().out
+
+
+def test_server_text_and_names_with_markup_are_printed_as_text(
+    fake, memory_keyring, monkeypatch, capsys, photo, tmp_path
+):
+    """`[/x]` in a server's error or in a path must not crash rich (item 15)."""
+    _login(fake, monkeypatch, capsys)
+    monkeypatch.setenv("COLUMNS", "400")  # one line per row
+    folder = tmp_path / "[" / "x]"
+    folder.mkdir(parents=True)
+    odd = folder / "[bold]holiday[red].jpg"
+    odd.write_bytes(photo.read_bytes())
+    fake.override["/api/post-scribe/"] = lambda r: _json({"success": False, "error": "Bad [/x] input [/red]"})
+    assert main(["upload", "--to", "post", "--caption", "markup", str(odd)]) == 1
+    out = " ".join(capsys.readouterr().out.split())
+    assert "[bold]holiday[red].jpg" in out and "Bad [/x] input [/red]" in out
+    assert main(["history"]) == 0
+    assert "Bad [/x] input [/red]" in " ".join(capsys.readouterr().out.split())
+
+
+def test_the_upload_progress_line_takes_names_as_text(capsys):
+    from odnix_desktop.cli.upload import _Progress
+    from odnix_desktop.core.upload import UploadProgress
+
+    with _Progress(enabled=True) as bar:
+        bar.start("[/x].jpg", "uploading")
+        bar.update(UploadProgress(0.5, "uploading [/red]", bytes_sent=5, bytes_total=10))
+        bar._bar.refresh()  # renders the description now; a markup error would raise here
+
+
+def test_a_batch_goes_on_after_an_answer_that_is_not_understood(
+    fake, memory_keyring, monkeypatch, capsys, photo, tmp_path
+):
+    """Today `{"id": {}, "image_url": 12345}` gave a TypeError traceback and lost the batch (item 13)."""
+    _login(fake, monkeypatch, capsys)
+    second = tmp_path / "second.jpg"
+    second.write_bytes(photo.read_bytes())
+    odd = iter([{"success": True, "story": {"id": {}, "media_url": 12345}}])
+
+    def once_odd(request):
+        data = next(odd, None)
+        return fake.create_story(request) if data is None else _json(data)
+
+    fake.override["/api/create-story/"] = once_odd
+    assert main(["upload", "--to", "story", "--caption", "two", "--json", str(photo), str(second)]) == 1
+    first, then = (json.loads(x)["upload"] for x in capsys.readouterr().out.splitlines())
+    assert (
+        first["status"] == "unknown" and "was not understood" in first["error"] and "may have kept it" in first["error"]
+    )
+    assert then["status"] == "done" and then["id"] == "1"
+
+
+def test_upload_with_a_damaged_history_starts_a_new_one_and_says_so(fake, memory_keyring, monkeypatch, capsys, photo):
+    from odnix_desktop.core.upload.history import HISTORY_FILE
+    from odnix_desktop.core.userdirs import data_dir
+    from tests.test_upload_history_damage import _damage_data_pages, _filled
+
+    _login(fake, monkeypatch, capsys)
+    path = _filled(data_dir() / HISTORY_FILE)
+    _damage_data_pages(path)
+    assert main(["upload", "--to", "story", "--json", str(photo)]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["upload"]["status"] == "done"
+    [aside] = path.parent.glob(f"{HISTORY_FILE}.damaged-*")
+    assert str(aside) in " ".join(err.split())
+
+
+def test_a_login_refused_mid_upload_says_log_in_again(fake, memory_keyring, monkeypatch, capsys, photo):
+    _login(fake, monkeypatch, capsys)
+    fake.override["/api/post-scribe/"] = lambda request: _json({"detail": "Invalid token."}, 401)
+    assert main(["upload", "--to", "post", "--json", str(photo)]) == 1
+    upload = json.loads(capsys.readouterr().out)["upload"]
+    # The same kind as the window's "log in again", with the CLI's own hint.
+    assert upload["status"] == "log-in-again" and "odnix-compress login" in upload["error"]

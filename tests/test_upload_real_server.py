@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import os
 import uuid
 from pathlib import Path
@@ -43,6 +44,7 @@ URL = os.environ.get("ODNIX_TEST_URL", "")
 USER = os.environ.get("ODNIX_TEST_USER", "")
 PASSWORD = os.environ.get("ODNIX_TEST_PASSWORD", "")
 CHAT_USER = os.environ.get("ODNIX_TEST_CHAT_USER", "alice")
+log = logging.getLogger(__name__)
 
 pytestmark = pytest.mark.skipif(
     not (URL and USER and PASSWORD),
@@ -170,3 +172,86 @@ def test_profile_picture(real, media, tmp_path):
     assert fetch(result.url) == out.read_bytes()  # stored exactly as sent
     width, height = Image.open(out).size
     assert width == height  # the profile preset's square crop
+
+
+# --------------------------------------------------------------------------- shaped for the server (issue 14)
+def _ssim(a: Image.Image, b: Image.Image) -> float:
+    """Luma SSIM with 8×8 windows (numpy only): enough to rank two uploads of one photo."""
+    import numpy as np
+
+    def luma(img: Image.Image) -> np.ndarray:
+        return np.asarray(img.convert("L"), dtype=np.float64)
+
+    x, y = luma(a), luma(b)
+    h, w = (x.shape[0] // 8) * 8, (x.shape[1] // 8) * 8
+
+    def blocks(m: np.ndarray) -> np.ndarray:
+        return m[:h, :w].reshape(h // 8, 8, w // 8, 8).swapaxes(1, 2).reshape(-1, 64)
+
+    bx, by = blocks(x), blocks(y)
+    mx, my = bx.mean(1), by.mean(1)
+    vx, vy = bx.var(1), by.var(1)
+    cov = ((bx - mx[:, None]) * (by - my[:, None])).mean(1)
+    c1, c2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
+    return float((((2 * mx * my + c1) * (2 * cov + c2)) / ((mx**2 + my**2 + c1) * (vx + vy + c2))).mean())
+
+
+def _stored_post(real: Session, path: Path, caption: str) -> tuple[Image.Image, int]:
+    done = upload_post(real, path, caption, history=UploadHistory(path.parent / f"h-{tag()}.sqlite3"))
+    assert done.url
+    with Image.open(io.BytesIO(fetch(done.url))) as stored:
+        return stored.convert("RGB"), path.stat().st_size
+
+
+def test_shaped_transparent_post_reaches_viewers_on_the_chosen_background(real, tmp_path):
+    from odnix_desktop.core.odnix.shaping import shape_for_upload
+    from tests.test_odnix_shaping import corners, near, transparent_png
+
+    png = transparent_png(tmp_path / "logo.png")
+    shaped = shape_for_upload("post", png, png, tmp_path / "work", background="#2080ff")
+    stored, _ = _stored_post(real, shaped.path, f"transparent {tag()}")
+    log.info(f"transparent post: stored {stored.size}, corners {corners(stored)}")
+    assert stored.size == (900, 563)
+    assert all(near(c, (0x20, 0x80, 0xFF), 16) for c in corners(stored))
+
+
+def test_shaped_post_is_at_least_as_good_as_a_plain_1080_q80_upload_for_fewer_bytes(real, tmp_path):
+    from odnix_desktop.core.odnix.shaping import shape_for_upload
+    from tests.media_factory import photo_like
+
+    source = tmp_path / "photo.jpg"
+    Image.fromarray(photo_like(2400, 1600, seed=7)).save(source, "JPEG", quality=95)
+    plain = tmp_path / "plain" / "photo.jpg"
+    plain.parent.mkdir()
+    with Image.open(source) as img:
+        img.thumbnail((1080, 1080), Image.Resampling.LANCZOS)
+        img.save(plain, "JPEG", quality=80, optimize=True)
+    shaped = shape_for_upload("post", source, source, tmp_path / "work")
+    ours, ours_bytes = _stored_post(real, shaped.path, f"shaped {tag()}")
+    theirs, plain_bytes = _stored_post(real, plain, f"plain {tag()}")
+    assert ours.size == theirs.size == (900, 600)
+    with Image.open(source) as img:
+        reference = img.convert("RGB").resize(ours.size, Image.Resampling.LANCZOS)
+    q_ours, q_plain = _ssim(reference, ours), _ssim(reference, theirs)
+    log.info(f"post: ours {ours_bytes} B SSIM {q_ours:.4f}; plain 1080 q80 {plain_bytes} B SSIM {q_plain:.4f}")
+    assert ours_bytes < plain_bytes
+    assert q_ours >= q_plain
+
+
+def test_short_portrait_reel_is_stored_as_sent_at_720_wide(real, tmp_path):
+    from odnix_desktop.core.odnix.shaping import shape_for_upload
+    from odnix_desktop.core.video.probe import probe
+    from tests.test_odnix_shaping import _clip
+
+    source = _clip(tmp_path / "portrait.mp4", 3.0, "1080x1920")
+    normal = compressed(source, "reel", tmp_path / "out")
+    shaped = shape_for_upload("reel", source, normal, tmp_path / "work")
+    assert shaped.shaped_for_server is not None
+    log.info(f"reel: {shaped.shaped_for_server}")
+    assert shaped.path.stat().st_size < 512 * 1024
+    done = upload_reel(real, shaped.path, f"portrait {tag()}", history=UploadHistory(tmp_path / "h.sqlite3"))
+    assert done.url
+    stored = fetch(done.url)
+    assert hashlib.sha256(stored).digest() == hashlib.sha256(shaped.path.read_bytes()).digest()
+    (tmp_path / "stored.mp4").write_bytes(stored)
+    assert probe(tmp_path / "stored.mp4").display_size == (720, 1280)

@@ -15,7 +15,7 @@ import pytest
 
 from odnix_desktop.core.compress import run_item
 from odnix_desktop.core.options import CompressOptions, CompressResult, Status
-from odnix_desktop.core.output import TEMP_PREFIX, TEMP_SUFFIX
+from odnix_desktop.core.output import OUTPUT_MARKER, TEMP_PREFIX, TEMP_SUFFIX
 from odnix_desktop.core.watch import FolderWatcher, SettleTracker, is_ignored
 from tests import media_factory as mf
 
@@ -123,7 +123,7 @@ def test_a_slowly_written_file_is_compressed_once_from_the_complete_file(tmp_pat
         assert results.empty()
     finally:
         watcher.stop()
-    assert sorted(p.name for p in out.iterdir()) == ["marker.jpg", "slow.jpg"]
+    assert sorted(p.name for p in out.iterdir() if p.name != OUTPUT_MARKER) == ["marker.jpg", "slow.jpg"]
 
 
 def _cli_watch(root: Path, out: Path, *extra: str) -> subprocess.Popen[str]:
@@ -166,7 +166,10 @@ def test_cli_watch_output_inside_the_folder_ctrl_c_and_restart(tmp_path):
     finally:
         code = _stop(proc)
     assert code == 130
-    assert sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()) == ["one.jpg", "sub/two.jpg"]
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file() and p.name != OUTPUT_MARKER) == [
+        "one.jpg",
+        "sub/two.jpg",
+    ]
     assert not list(root.rglob(f"{TEMP_PREFIX}*"))
 
     again = _cli_watch(root, out)  # restart: what was finished is skipped through the cache
@@ -175,7 +178,10 @@ def test_cli_watch_output_inside_the_folder_ctrl_c_and_restart(tmp_path):
     finally:
         assert _stop(again) == 130
     assert {Path(x["source"]).name: x["status"] for x in lines} == {"one.jpg": "skipped", "two.jpg": "skipped"}
-    assert sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()) == ["one.jpg", "sub/two.jpg"]
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file() and p.name != OUTPUT_MARKER) == [
+        "one.jpg",
+        "sub/two.jpg",
+    ]
 
 
 @pytest.mark.slow
@@ -200,4 +206,6 @@ def test_ctrl_c_mid_clip_cancels_cleanly(tmp_path):
     assert proc.returncode == 130
     (item,) = [json.loads(line) for line in stdout.splitlines()]
     assert item["status"] == "cancelled"
-    assert not [p for p in out.rglob("*") if p.is_file()]  # neither a partial output nor a temporary
+    assert not [
+        p for p in out.rglob("*") if p.is_file() and p.name != OUTPUT_MARKER
+    ]  # neither a partial output nor a temporary

@@ -18,7 +18,6 @@ from odnix_desktop.core.errors import OdnixError
 from odnix_desktop.core.upload import (
     Account,
     HttpSettings,
-    LoginRequiredError,
     ServerAddress,
     Session,
     TokenStore,
@@ -27,9 +26,8 @@ from odnix_desktop.core.upload import (
     login,
     logout,
     remember,
-    restore,
-    verify,
 )
+from odnix_desktop.core.upload.resume import resume
 
 log = logging.getLogger("odnix_desktop.cli")
 
@@ -66,23 +64,9 @@ class SessionSource:
 
     def get(self) -> Session:
         if self.session is None:
-            stored = restore(
-                Account(self.server.url, self.user, self.server.allow_insecure_http),
-                self.store,
-                self.settings,
-            )
-            if stored is not None:
-                try:
-                    self.session = verify(stored)
-                    return self.session
-                except LoginRequiredError:
-                    log.warning(
-                        "the stored login for %s on %s is no longer valid",
-                        self.user,
-                        self.server.url,
-                    )
-                    self.store.forget(self.server.url, self.user)
-            self.session = self._password_login()
+            account = Account(self.server.url, self.user, self.server.allow_insecure_http)
+            resumed = resume(account, self.store, self.settings, offline_ok=False)
+            self.session = resumed.session or self._password_login()
         return self.session
 
     def renew(self) -> Session:

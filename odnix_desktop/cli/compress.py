@@ -16,7 +16,6 @@ from pathlib import Path
 from odnix_desktop import __version__
 from odnix_desktop.cli.batch_options import add_batch_options
 from odnix_desktop.cli.common import (
-    DEFAULT_QUALITY,
     EXIT_FAILED,
     EXIT_INTERRUPTED,
     EXIT_OK,
@@ -29,6 +28,7 @@ from odnix_desktop.cli.common import (
     parse_jobs,
     parse_quality,
     parse_size,
+    parse_target,
 )
 from odnix_desktop.core.batch import SkippedFile, WorkItem, collect
 from odnix_desktop.core.eta import EtaEstimator, format_eta
@@ -66,8 +66,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--quality",
         type=parse_quality,
-        default=DEFAULT_QUALITY,
-        help=f"JPEG/WebP quality on the libjpeg scale (default {DEFAULT_QUALITY})",
+        default=None,
+        help="fixed JPEG/WebP quality on the libjpeg scale; bypasses the perceptual target",
+    )
+    p.add_argument(
+        "--target",
+        type=parse_target,
+        default="auto",
+        help="perceived quality each photo must reach (SSIMULACRA2 30-99; default auto: 80 or more where cheap)",
     )
     p.add_argument("--max-bytes", type=parse_size, default=None, help="byte budget per output, e.g. 300k or 2M")
     p.add_argument("--max-dimension", type=int, default=None, help="tighter bound for the longest side")
@@ -168,6 +174,7 @@ def options_from_args(args: argparse.Namespace) -> CompressOptions:
     return CompressOptions(
         preset=args.preset,
         quality=args.quality,
+        target=args.target,
         max_bytes=args.max_bytes,
         max_dimension=args.max_dimension,
         keep_original_if_smaller=not args.no_keep_original,
@@ -182,16 +189,12 @@ def options_from_args(args: argparse.Namespace) -> CompressOptions:
 def is_video(entry: WorkItem) -> bool:
     if entry.kind is not None:
         return entry.kind is MediaKind.VIDEO
-    return _is_video(entry.source)
-
-
-def _is_video(path: Path) -> bool:
     from odnix_desktop.core.errors import OdnixError
-    from odnix_desktop.core.media import MediaKind, sniff_kind
+    from odnix_desktop.core.media import sniff_kind
 
     try:
-        return sniff_kind(path) is MediaKind.VIDEO
-    except OdnixError:
+        return sniff_kind(entry.source) is MediaKind.VIDEO
+    except (OdnixError, OSError):
         return False
 
 
@@ -242,7 +245,7 @@ def compress_main(argv: Sequence[str]) -> int:
     configure_logging(args.verbose)
     if args.max_dimension is not None and args.max_dimension < 16:
         parser.error("--max-dimension must be at least 16")
-    entries = collect(args.paths)
+    entries = collect(args.paths, out_root=args.output)
     started = time.perf_counter()
     interactive = sys.stderr.isatty() and not args.json
 
@@ -309,7 +312,7 @@ def _run_with_bar(
                 eta.finish(index)
             else:
                 eta.drop(index)
-            bar.update(task, description=result.source.name, eta=format_eta(eta.eta()))
+            bar.update(task, description=escape(result.source.name), eta=format_eta(eta.eta()))
             if not interactive and result.status is Status.FAILED:
                 console.print(f"failed: {result.error}", highlight=False, markup=False)
 

@@ -21,10 +21,13 @@ def history_main(argv: Sequence[str]) -> int:
     args = p.parse_args(argv)
     configure_logging(args.verbose)
     try:
-        rows = UploadHistory().rows(limit=args.limit or None)
+        read = UploadHistory().read(limit=args.limit or None)
     except OdnixError as exc:
         err(str(exc))
         return EXIT_FAILED
+    for notice in read.notices:  # a damaged file set aside, rows skipped
+        err(notice)
+    rows = read.rows
     if args.json:
         for row in rows:
             sys.stdout.write(json.dumps(row.to_json(), ensure_ascii=False) + "\n")

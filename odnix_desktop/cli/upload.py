@@ -16,13 +16,12 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from odnix_desktop.cli.account import PASSWORD_ENV, NotLoggedIn, SessionSource, address
 from odnix_desktop.cli.common import (
-    DEFAULT_QUALITY,
     EXIT_FAILED,
     EXIT_INTERRUPTED,
     EXIT_OK,
@@ -36,7 +35,9 @@ from odnix_desktop.cli.common import (
     parse_quality,
 )
 from odnix_desktop.core.batch import SkippedFile, WorkItem, collect
-from odnix_desktop.core.errors import Cancelled, OdnixError
+from odnix_desktop.core.errors import Cancelled, ErrorKind, OdnixError
+from odnix_desktop.core.odnix.posts import parse_background
+from odnix_desktop.core.odnix.shaping import ShapedUpload, shape_for_upload
 from odnix_desktop.core.options import CompressOptions, CompressResult, Status
 from odnix_desktop.core.progress import Progress
 from odnix_desktop.core.upload import (
@@ -44,8 +45,6 @@ from odnix_desktop.core.upload import (
     HttpSettings,
     LoginFailedError,
     LoginRequiredError,
-    OutcomeUnknownError,
-    PreflightError,
     ServerAddress,
     StoryStyle,
     Target,
@@ -53,7 +52,6 @@ from odnix_desktop.core.upload import (
     UploadError,
     UploadHistory,
     UploadProgress,
-    UploadRefusedError,
     UploadResult,
     load_account,
     upload,
@@ -99,13 +97,20 @@ def _upload_parser() -> argparse.ArgumentParser:
         help="keep the compressed files in this folder (default: a temporary folder, deleted afterwards)",
     )
     p.add_argument(
-        "--quality", type=parse_quality, default=DEFAULT_QUALITY, help=f"JPEG/WebP quality (default {DEFAULT_QUALITY})"
+        "--quality", type=parse_quality, default=None, help="fixed JPEG/WebP quality (default: the per-photo target)"
     )
     p.add_argument(
         "--send-original",
         action="store_true",
         help="upload the original files as they are, without compressing (not recommended: "
         "stories, chat clips and profile pictures are stored exactly as sent)",
+    )
+    p.add_argument(
+        "--background",
+        default="#ffffff",
+        metavar="COLOUR",
+        help="posts: the colour transparent areas are flattened onto before sending (default white; "
+        "Odnix itself would turn them black)",
     )
     p.add_argument(
         "--json",
@@ -118,17 +123,34 @@ def _upload_parser() -> argparse.ArgumentParser:
 
 @dataclass(frozen=True, slots=True)
 class UploadOutcome:
-    status: str  # done, refused, preflight-failed, failed, unknown, cancelled, not-sent
+    """One item's upload: ``failure`` is None when it went; its kind's ``code`` is the JSON status."""
+
+    failure: ErrorKind | None = None
     id: str | None = None
     url: str | None = None
     error: str | None = None
+    shaped_for_server: dict[str, Any] | None = None  # core.odnix.shaping: what was sent and why
+
+    @property
+    def status(self) -> str:
+        return "done" if self.failure is None else self.failure.code
+
+    @property
+    def words(self) -> str:
+        return "done" if self.failure is None else self.failure.words
 
     def to_json(self) -> dict[str, Any]:
-        return {"status": self.status, "id": self.id, "url": self.url, "error": self.error}
+        return {
+            "status": self.status,
+            "id": self.id,
+            "url": self.url,
+            "error": self.error,
+            "shaped_for_server": self.shaped_for_server,
+        }
 
     @property
     def ok(self) -> bool:
-        return self.status == "done"
+        return self.failure is None
 
 
 def upload_main(argv: Sequence[str]) -> int:
@@ -142,7 +164,27 @@ def upload_main(argv: Sequence[str]) -> int:
         p.error("a profile picture takes no --caption")
     if args.chat_user and target is not Target.CHAT:
         p.error("--chat-user is only for --to chat")
+    try:
+        parse_background(args.background)
+    except ValueError as exc:
+        p.error(f"--background: {exc}")
+    opened = _open_account(args)
+    if isinstance(opened, int):
+        return opened
+    sessions, history = opened
+    cancel = threading.Event()
+    started = time.perf_counter()
+    lines = _upload_all(collect(args.paths), target, sessions, history, args, cancel)
+    if not args.json:
+        _print_table(lines, time.perf_counter() - started)
+    if cancel.is_set():
+        return EXIT_INTERRUPTED
+    failed = any(r.status is Status.FAILED or (r.status is not Status.SKIPPED and not o.ok) for r, o in lines)
+    return EXIT_FAILED if failed else EXIT_OK
 
+
+def _open_account(args: argparse.Namespace) -> tuple[SessionSource, UploadHistory] | int:
+    """The session source (logged in, or an exit status saying why not) and the history."""
     account = load_account()
     server_text = args.server or (account.server if account else None)
     user = args.user or (account.user if account and (not args.server or _same_server(account, args.server)) else None)
@@ -160,18 +202,24 @@ def upload_main(argv: Sequence[str]) -> int:
     sessions = SessionSource(server, user, TokenStore(), HttpSettings())
     try:
         sessions.get()
-    except NotLoggedIn as exc:
-        err(str(exc))
-        return EXIT_FAILED
-    except OdnixError as exc:
-        err(str(exc))
-        return EXIT_FAILED
-    try:
         history = UploadHistory()
-    except OdnixError as exc:
+    except (NotLoggedIn, OdnixError) as exc:
         err(str(exc))
         return EXIT_FAILED
+    for notice in history.notices:  # a damaged history was set aside
+        err(notice)
+    return sessions, history
 
+
+def _upload_all(
+    entries: Sequence[WorkItem | SkippedFile],
+    target: Target,
+    sessions: SessionSource,
+    history: UploadHistory,
+    args: argparse.Namespace,
+    cancel: threading.Event,
+) -> list[tuple[CompressResult, UploadOutcome]]:
+    """Compress (or take as is) and send each entry in turn; one line per entry."""
     style = StoryStyle(
         text=args.caption,
         background_color=args.background_color,
@@ -179,11 +227,7 @@ def upload_main(argv: Sequence[str]) -> int:
         text_position=args.text_position,
         text_size=args.text_size,
     )
-    entries = collect(args.paths)
-    cancel = threading.Event()
-    started = time.perf_counter()
     lines: list[tuple[CompressResult, UploadOutcome]] = []
-    progress = _Progress(enabled=sys.stderr.isatty() and not args.json)
 
     def emit(result: CompressResult, outcome: UploadOutcome) -> None:
         lines.append((result, outcome))
@@ -191,33 +235,48 @@ def upload_main(argv: Sequence[str]) -> int:
             sys.stdout.write(json.dumps({**result.to_json(), "upload": outcome.to_json()}, ensure_ascii=False) + "\n")
             sys.stdout.flush()
 
+    progress = _Progress(enabled=sys.stderr.isatty() and not args.json)
     with interruptible(cancel), _output_folder(args.output) as out_root, progress:
         options = CompressOptions(preset=target.value, quality=args.quality)
         for entry in entries:
             if cancel.is_set():
-                emit(
-                    CompressResult(source=entry.source, status=Status.CANCELLED),
-                    UploadOutcome("cancelled"),
-                )
+                emit(CompressResult(source=entry.source, status=Status.CANCELLED), UploadOutcome(ErrorKind.CANCELLED))
                 continue
             result = _prepare(entry, out_root, options, args.send_original, cancel, progress)
             if result.status in (Status.FAILED, Status.SKIPPED, Status.CANCELLED) or result.output is None:
-                status = "cancelled" if result.status is Status.CANCELLED else "not-sent"
-                emit(
-                    result,
-                    UploadOutcome(
-                        status,
-                        error=result.error or (result.warnings[0] if result.warnings else None),
-                    ),
-                )
+                failure = ErrorKind.CANCELLED if result.status is Status.CANCELLED else ErrorKind.NOT_SENT
+                error = result.error or (result.warnings[0] if result.warnings else None)
+                emit(result, UploadOutcome(failure, error=error))
                 continue
-            emit(result, _send(target, sessions, result, args, style, history, cancel, progress))
-    if not args.json:
-        _print_table(lines, time.perf_counter() - started)
-    if cancel.is_set():
-        return EXIT_INTERRUPTED
-    failed = any(r.status is Status.FAILED or (r.status is not Status.SKIPPED and not o.ok) for r, o in lines)
-    return EXIT_FAILED if failed else EXIT_OK
+            shaped = None
+            if not args.send_original:
+                try:
+                    shaped = _shape(target, entry.source, result.output, out_root, args.background, cancel, progress)
+                except Cancelled:
+                    emit(result, UploadOutcome(ErrorKind.CANCELLED))
+                    continue
+            outcome = _send(target, sessions, result, args, style, history, cancel, progress, shaped)
+            if shaped is not None:
+                outcome = replace(outcome, shaped_for_server=shaped.shaped_for_server)
+            emit(result, outcome)
+    return lines
+
+
+def _shape(
+    target: Target,
+    source: Path,
+    output: Path,
+    out_root: Path,
+    background: str,
+    cancel: threading.Event,
+    progress: _Progress,
+) -> ShapedUpload:
+    """core.odnix's shaping for the server's own step (what viewers will see, for the fewest bytes)."""
+    progress.start(source.name, "shaping for Odnix")
+    shaped = shape_for_upload(target.value, source, output, out_root, background=background, cancel=cancel)
+    if shaped.note:
+        log.info("%s: %s", source.name, shaped.note)
+    return shaped
 
 
 def _same_server(account: Account, server: str) -> bool:
@@ -278,8 +337,10 @@ def _send(
     history: UploadHistory,
     cancel: threading.Event,
     progress: _Progress,
+    shaped: ShapedUpload | None = None,
 ) -> UploadOutcome:
     assert result.output is not None
+    media = shaped.path if shaped is not None else result.output
     progress.start(result.source.name, "uploading")
     for attempt in (1, 2):
         try:
@@ -287,7 +348,7 @@ def _send(
             done: UploadResult = upload(
                 target,
                 session,
-                result.output,
+                media,
                 caption=args.caption,
                 recipient=args.chat_user,
                 style=style,
@@ -298,33 +359,29 @@ def _send(
                 cancel=cancel,
             )
         except Cancelled:
-            return UploadOutcome("cancelled")
-        except LoginFailedError as exc:
-            return UploadOutcome("failed", error=str(exc))
+            return UploadOutcome(ErrorKind.CANCELLED)
         except LoginRequiredError as exc:
-            # A 401 is refused before anything is stored: safe to send again after a new login.
-            if attempt == 1 and os.environ.get(PASSWORD_ENV):
+            # A 401 is refused before anything is stored: safe to send again after a new login
+            # (not after a wrong password: that one would only fail again).
+            if attempt == 1 and os.environ.get(PASSWORD_ENV) and not isinstance(exc, LoginFailedError):
                 try:
                     sessions.renew()
                     continue
-                except (NotLoggedIn, OdnixError) as again:
-                    return UploadOutcome("failed", error=str(again))
-            return UploadOutcome("failed", error=f"{exc} (odnix-compress login)")
+                except NotLoggedIn as again:
+                    return UploadOutcome(ErrorKind.LOG_IN_AGAIN, error=str(again))
+                except OdnixError as again:
+                    return UploadOutcome(again.kind, error=str(again))
+            hint = "" if isinstance(exc, LoginFailedError) else " (odnix-compress login)"
+            return UploadOutcome(exc.kind, error=f"{exc}{hint}")
         except NotLoggedIn as exc:
-            return UploadOutcome("failed", error=str(exc))
-        except PreflightError as exc:
-            return UploadOutcome("preflight-failed", error=str(exc))
-        except UploadRefusedError as exc:
-            return UploadOutcome("refused", error=str(exc))
-        except OutcomeUnknownError as exc:
-            return UploadOutcome("unknown", error=str(exc))
+            return UploadOutcome(ErrorKind.LOG_IN_AGAIN, error=str(exc))
         except OdnixError as exc:
-            return UploadOutcome("failed", error=str(exc))
+            return UploadOutcome(exc.kind, error=str(exc))
         warning = f" ({'; '.join(done.warnings)})" if done.warnings else ""
         if warning:
             log.warning("%s: %s", result.source.name, warning.strip(" ()"))
-        return UploadOutcome("done", done.id, done.url)
-    return UploadOutcome("failed", error="login failed twice")
+        return UploadOutcome(None, done.id, done.url)
+    return UploadOutcome(ErrorKind.LOG_IN_AGAIN, error="login failed twice")
 
 
 @contextmanager
@@ -371,7 +428,7 @@ class _Progress:
     def start(self, name: str, what: str) -> None:
         self._name, self._what = name, what
         if self._bar is not None:
-            self._bar.reset(self._task, description=f"{what} {name}", total=None)
+            self._bar.reset(self._task, description=escape(f"{what} {name}"), total=None)
 
     def update(self, p: Progress) -> None:
         if self._bar is None:
@@ -379,12 +436,12 @@ class _Progress:
         if isinstance(p, UploadProgress) and p.bytes_total:
             self._bar.update(
                 self._task,
-                description=f"{p.stage or self._what} {self._name}",
+                description=escape(f"{p.stage or self._what} {self._name}"),
                 completed=p.bytes_sent,
                 total=p.bytes_total,
             )
         elif p.stage:
-            self._bar.update(self._task, description=f"{p.stage} {self._name}")
+            self._bar.update(self._task, description=escape(f"{p.stage} {self._name}"))
 
 
 def _print_table(lines: Sequence[tuple[CompressResult, UploadOutcome]], elapsed: float) -> None:
@@ -394,7 +451,7 @@ def _print_table(lines: Sequence[tuple[CompressResult, UploadOutcome]], elapsed:
     table = Table(title=f"odnix-compress upload: {len(lines)} items in {elapsed:.1f} s", title_justify="left")
     for col in ("file", "compressed", "size", "upload", "result"):
         table.add_column(col)
-    colours = {"done": "green", "unknown": "yellow", "cancelled": "magenta", "not-sent": "dim"}
+    colours = {ErrorKind.MAY_HAVE_BEEN_SENT: "yellow", ErrorKind.CANCELLED: "magenta", ErrorKind.NOT_SENT: "dim"}
     for result, outcome in lines:
         size = human(result.after.bytes) if result.after else "—"
         note = outcome.url or outcome.id or ""
@@ -404,7 +461,7 @@ def _print_table(lines: Sequence[tuple[CompressResult, UploadOutcome]], elapsed:
             escape(result.source.name),
             result.status.value,
             size,
-            f"[{colours.get(outcome.status, 'red')}]{outcome.status}[/]",
+            f"[{'green' if outcome.failure is None else colours.get(outcome.failure, 'red')}]{outcome.words}[/]",
             escape(note),
         )
     Console(soft_wrap=False).print(table)

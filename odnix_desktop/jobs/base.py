@@ -6,7 +6,6 @@ import enum
 import itertools
 import logging
 import threading
-from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, Signal
 
@@ -78,7 +77,7 @@ class Job(QRunnable):
             self._state = JobState.RUNNING
             return True
 
-    def _end(self, state: JobState, payload: Any = None) -> bool:
+    def _end(self, state: JobState, payload: object = None) -> bool:
         with self._lock:
             if self._state.ended:
                 return False
@@ -126,12 +125,12 @@ class Job(QRunnable):
         finally:
             self.returned.set()
 
-    def conclude(self, result: Any) -> None:
+    def conclude(self, result: object) -> None:
         """Turn the outcome of :meth:`work` into the one ending signal."""
         if self.cancel_event.is_set() and result is None:
             self._end(JobState.CANCELLED)
         else:
             self._end(JobState.FINISHED, result)
 
-    def work(self) -> Any:  # pragma: no cover - abstract
+    def work(self) -> object:  # pragma: no cover - abstract
         raise NotImplementedError

@@ -7,10 +7,10 @@ import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path, PurePath
-from typing import Any
 
 from PySide6.QtGui import QImage
 
+from odnix_desktop.core.batch import SkippedFile, WorkItem
 from odnix_desktop.core.media import MediaInfo, MediaKind
 from odnix_desktop.core.options import CompressOptions, CompressResult, Status
 from odnix_desktop.core.progress import Progress
@@ -63,7 +63,7 @@ class CompressJob(Job):
         runner.finish_folders()  # mirrored folders keep their source folders' dates
         return result
 
-    def conclude(self, result: Any) -> None:
+    def conclude(self, result: object) -> None:
         assert isinstance(result, CompressResult)
         if result.status is Status.CANCELLED:
             self._end(JobState.CANCELLED)
@@ -80,20 +80,10 @@ class CollectJob(Job):
         super().__init__(key)
         self.paths = paths
 
-    def work(self) -> list:
-        from odnix_desktop.core.batch import WorkItem, collect
-        from odnix_desktop.core.errors import UnsupportedMediaError
-        from odnix_desktop.core.media import sniff_kind
+    def work(self) -> list[WorkItem | SkippedFile]:
+        from odnix_desktop.core.batch import collect
 
-        out = []
-        for entry in collect(self.paths):
-            if isinstance(entry, WorkItem) and entry.kind is None:
-                try:  # files named directly: sniff here too, so the right pool gets them
-                    entry = WorkItem(entry.source, entry.rel_dir, sniff_kind(entry.source))
-                except UnsupportedMediaError:
-                    pass  # the describe job reports the reason
-            out.append(entry)
-        return out
+        return collect(self.paths)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,20 +91,6 @@ class Described:
     kind: MediaKind
     info: MediaInfo
     thumbnail: QImage | None
-
-
-def describe_media(path: Path) -> tuple[MediaKind, MediaInfo]:
-    """``core.inspect.describe``; for clips, falls back to ``probe(path).media_info()`` while
-    ``core.video.probe`` has no module-level ``media_info`` (which ``describe`` expects)."""
-    from odnix_desktop.core.inspect import describe
-    from odnix_desktop.core.media import sniff_kind
-
-    if sniff_kind(path) is MediaKind.VIDEO:
-        from odnix_desktop.core.video import probe as video_probe
-
-        if not hasattr(video_probe, "media_info"):
-            return MediaKind.VIDEO, video_probe.probe(path).media_info()
-    return describe(path)
 
 
 class DescribeJob(Job):
@@ -126,7 +102,9 @@ class DescribeJob(Job):
         self.thumb_side = thumb_side
 
     def work(self) -> Described:
-        kind, info = describe_media(self.path)
+        from odnix_desktop.core.inspect import describe
+
+        kind, info = describe(self.path)
         thumb: QImage | None = None
         if not self.cancel_event.is_set():
             try:
@@ -153,12 +131,12 @@ class LoadPairJob(Job):
         self.after = after
 
     def work(self) -> tuple[QImage, QImage]:
-        from odnix_desktop.jobs.imaging import load_upright, pil_to_qimage
+        from odnix_desktop.jobs.imaging import upright_image
 
-        before = pil_to_qimage(load_upright(self.before))
+        before = upright_image(self.before)
         if self.cancel_event.is_set():
             return None  # type: ignore[return-value]
-        return before, pil_to_qimage(load_upright(self.after))
+        return before, upright_image(self.after)
 
 
 class VideoFramesJob(Job):
@@ -220,3 +198,25 @@ class PreviewJob(Job):
         from odnix_desktop.jobs.imaging import image_thumbnail
 
         return image_thumbnail(self.path, self.max_side)
+
+
+class SavePastedJob(Job):
+    """A pasted picture written to a PNG in ``folder`` (off the GUI thread: a big screenshot
+    takes a while to encode). A ``QImage`` may be used from any thread; a pixmap may not."""
+
+    def __init__(self, key: int, image: QImage, folder: Path) -> None:
+        super().__init__(key)
+        self.image = image
+        self.folder = folder
+
+    def work(self) -> Path:
+        from odnix_desktop.core.errors import OutputError
+        from odnix_desktop.core.output import commit, temporary_output
+
+        self.folder.mkdir(parents=True, exist_ok=True)
+        final = self.folder / f"pasted-{time.strftime('%Y%m%d-%H%M%S')}-{self.key}.png"
+        with temporary_output(final) as tmp:
+            # PySide6 takes the format as a str at run time; its stubs say bytes.
+            if not self.image.save(str(tmp), "PNG"):  # type: ignore[call-overload]
+                raise OutputError("the pasted picture could not be saved", path=final)
+            return commit(tmp, final)

@@ -6,15 +6,31 @@ uploads stream bodies. No widgets here.
 from __future__ import annotations
 
 import logging
+import shutil
+import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from odnix_desktop.core.errors import Cancelled, OdnixError
+from odnix_desktop.core.errors import Cancelled, ErrorKind, OdnixError
 from odnix_desktop.core.options import CompressOptions, Status
 from odnix_desktop.core.progress import Progress
 from odnix_desktop.jobs.base import Job
+
+if TYPE_CHECKING:  # the upload client is imported lazily, inside the jobs (requests, keyring)
+    from odnix_desktop.core.odnix.shaping import ShapedUpload
+    from odnix_desktop.core.upload import (
+        HttpSettings,
+        Session,
+        StoryStyle,
+        Target,
+        TokenStore,
+        UploadHistory,
+        UploadResult,
+    )
+    from odnix_desktop.core.upload.history import HistoryRead
+    from odnix_desktop.core.upload.preflight import Check
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +44,8 @@ class AccountState:
     is kept in memory only (None when the system keyring keeps it).
     """
 
-    session: Any | None  # core.upload.Session
-    store: Any  # core.upload.TokenStore
+    session: Session | None
+    store: TokenStore
     keyring_problem: str | None
     server: str = ""
     user: str = ""
@@ -40,55 +56,26 @@ class RestoreJob(Job):
     """At start: the last account (``load_account``) and its token from the keyring, checked
     online with ``verify``. A token the server refuses is forgotten."""
 
-    def __init__(self, key: int, store: Any | None = None, settings: Any | None = None) -> None:
+    def __init__(self, key: int, store: TokenStore | None = None, settings: HttpSettings | None = None) -> None:
         super().__init__(key)
         self.store = store
         self.settings = settings
 
     def work(self) -> AccountState:
-        from odnix_desktop.core.upload import (
-            LoginRequiredError,
-            TokenStore,
-            UploadError,
-            load_account,
-            restore,
-            verify,
-        )
+        from odnix_desktop.core.upload import TokenStore, UploadError, load_account
+        from odnix_desktop.core.upload.resume import resume
 
         store = self.store if self.store is not None else TokenStore()
         account = load_account()
         if account is None:
             return AccountState(None, store, store.unavailable_reason)
         try:
-            session = restore(account, store, self.settings)
+            resumed = resume(account, store, self.settings, cancel=self.cancel_event)
         except UploadError as exc:  # e.g. the stored address is no longer acceptable
             return AccountState(None, store, store.unavailable_reason, account.server, account.user, str(exc))
-        if session is None:
-            return AccountState(None, store, store.unavailable_reason, account.server, account.user)
-        try:
-            verify(session, cancel=self.cancel_event)
-        except LoginRequiredError:
-            store.forget(account.server, account.user)
-            return AccountState(
-                None,
-                store,
-                store.unavailable_reason,
-                account.server,
-                account.user,
-                "the stored login is no longer valid: log in again",
-            )
-        except Cancelled:
-            raise
-        except OdnixError as exc:  # offline: keep the token, say so
-            return AccountState(
-                session,
-                store,
-                store.unavailable_reason,
-                account.server,
-                account.user,
-                f"could not check the login ({exc})",
-            )
-        return AccountState(session, store, store.unavailable_reason, account.server, account.user)
+        return AccountState(
+            resumed.session, store, store.unavailable_reason, account.server, account.user, resumed.note
+        )
 
 
 class LoginJob(Job):
@@ -100,13 +87,13 @@ class LoginJob(Job):
     def __init__(
         self,
         key: int,
-        store: Any,
+        store: TokenStore,
         server: str,
         user: str,
         password: str,
         *,
         allow_insecure_http: bool = False,
-        settings: Any | None = None,
+        settings: HttpSettings | None = None,
     ) -> None:
         super().__init__(key)
         self.store = store
@@ -130,7 +117,7 @@ class LoginJob(Job):
 class LogoutJob(Job):
     """``logout``: forget the token (keyring) and the account."""
 
-    def __init__(self, key: int, store: Any, server: str, user: str) -> None:
+    def __init__(self, key: int, store: TokenStore, server: str, user: str) -> None:
         super().__init__(key)
         self.store = store
         self.server = server
@@ -162,16 +149,18 @@ class PreflightJob(Job):
     def __init__(
         self,
         key: int,
-        target: Any,
+        target: Target,
         plans: list[PlannedUpload],
         caption: str,
-        history: Any | None,
+        history: UploadHistory | None,
         server: str | None,
         user: str | None,
         *,
-        style: Any | None = None,
+        style: StoryStyle | None = None,
+        background: str = "#ffffff",
     ) -> None:
         super().__init__(key)
+        self.background = background  # posts: what transparency is flattened onto
         self.target = target
         self.plans = plans
         self.caption = caption
@@ -180,19 +169,19 @@ class PreflightJob(Job):
         self.user = user
         self.style = style  # core.upload.StoryStyle, for a story
 
-    def work(self) -> dict[int, Any]:
+    def work(self) -> dict[int, tuple[Check, ...]]:
         """item id -> checks: the PreflightReport's, or the caption's only for a recompression;
         then the story style's."""
         from odnix_desktop.core.upload import preflight
         from odnix_desktop.core.upload.preflight import check_caption
 
         style_checks = self._style_checks()
-        out: dict[int, Any] = {}
+        out: dict[int, tuple[Check, ...]] = {}
         for plan in self.plans:
             if self.cancel_event.is_set():
                 return None  # type: ignore[return-value]
             if plan.media is None:
-                checks: tuple[Any, ...] = (check_caption(self.target, self.caption),)
+                checks: tuple[Check, ...] = (check_caption(self.target, self.caption),)
             else:
                 checks = preflight(
                     self.target,
@@ -202,10 +191,27 @@ class PreflightJob(Job):
                     server=self.server,
                     user=self.user,
                 ).checks
-            out[plan.item_id] = checks + style_checks
+            out[plan.item_id] = checks + style_checks + self._server_notes(plan)
         return out
 
-    def _style_checks(self) -> tuple[Any, ...]:
+    def _server_notes(self, plan: PlannedUpload) -> tuple[Check, ...]:
+        """What Odnix will do to this upload (core.odnix.notes), as checks that pass: a name
+        starting with ``odnix-warning`` says it will shrink, blacken or re-encode it."""
+        from odnix_desktop.core.odnix.notes import server_notes
+        from odnix_desktop.core.upload import Target
+        from odnix_desktop.core.upload.preflight import Check
+
+        # A post is made again from its source (core.odnix.shaping); other targets send the file.
+        # The original sent as it is (the user asked for it) is not shaped.
+        original = plan.media is not None and plan.media == plan.source
+        path = plan.source if plan.media is None or self.target is Target.POST else plan.media
+        try:
+            found = server_notes(self.target.value, path, background=self.background, shaped=not original)
+        except (OdnixError, OSError, ValueError):
+            return ()  # the checks above already say what is wrong with the file
+        return tuple(Check(f"odnix-{'warning' if n.warning else 'note'}-{n.kind}", True, n.message) for n in found)
+
+    def _style_checks(self) -> tuple[Check, ...]:
         from odnix_desktop.core.upload.preflight import Check
 
         style = self.style
@@ -225,64 +231,54 @@ class PreflightJob(Job):
 
 
 class HistoryJob(Job):
-    """``UploadHistory.rows()``, newest first."""
+    """``UploadHistory.read()``: the rows newest first, and the history's notices."""
 
-    def __init__(self, key: int, history: Any | None = None, limit: int | None = 500) -> None:
+    def __init__(self, key: int, history: UploadHistory | None = None, limit: int | None = 500) -> None:
         super().__init__(key)
         self.history = history
         self.limit = limit
 
-    def work(self) -> list:
+    def work(self) -> HistoryRead:
         from odnix_desktop.core.upload import UploadHistory
 
         history = self.history if self.history is not None else UploadHistory()
-        return history.rows(limit=self.limit)
+        return history.read(limit=self.limit)
 
 
 # --------------------------------------------------------------------------- the upload
-#: How an upload failed, for the row: the error type decides the word.
-FAILURE_KINDS = (
-    ("PreflightError", "not sent"),
-    ("UploadRefusedError", "refused"),
-    ("OutcomeUnknownError", "unknown"),
-    ("LoginRequiredError", "log in again"),
-)
-
-
-def failure_kind(exc: BaseException) -> str:
-    names = {c.__name__ for c in type(exc).__mro__}
-    for name, kind in FAILURE_KINDS:
-        if name in names:
-            return kind
-    return "failed"
-
-
 @dataclass
 class UploadRequest:
     """What the upload dialog asks for (the same for every selected item)."""
 
-    target: Any  # core.upload.Target
+    target: Target
     caption: str = ""
     recipient: str = ""
     send_original: bool = False
-    story_style: Any | None = None
+    story_style: StoryStyle | None = None
     one_time: bool = False
     plans: list[PlannedUpload] = field(default_factory=list)
+    background: str = "#ffffff"  # posts: transparency is flattened onto it (core.odnix)
 
 
 class UploadJob(Job):
     """Recompress with the target's preset when needed (``core.compress.run_item``), then
     ``core.upload.upload``. Progress: the compression's, then the bytes sent.
 
-    A failed job leaves ``failure`` set ("refused", "not sent", "unknown", ...) before its
-    ``failed`` signal goes out.
+    A failed job leaves ``failure`` set (the error's :class:`ErrorKind`) before its ``failed``
+    signal goes out.
     """
 
     pool_name = "uploads"
     PROGRESS_HZ = 15.0
 
     def __init__(
-        self, key: int, request: UploadRequest, plan: PlannedUpload, session: Any, history: Any, out_root: Path
+        self,
+        key: int,
+        request: UploadRequest,
+        plan: PlannedUpload,
+        session: Session,
+        history: UploadHistory,
+        out_root: Path,
     ) -> None:
         super().__init__(key)
         self.request = request
@@ -290,11 +286,12 @@ class UploadJob(Job):
         self.session = session
         self.history = history
         self.out_root = out_root
-        self.failure = ""
+        self.failure: ErrorKind | None = None
         self.reason = ""  # the failure without the file name (the row already names the file)
         self.sent_file: Path | None = None
         self._last = 0.0
         self._stage = ""
+        self._shaping_dir: Path | None = None
 
     def _report(self, progress: Progress) -> None:
         now = time.monotonic()
@@ -306,18 +303,19 @@ class UploadJob(Job):
     def _compress_report(self, progress: Progress) -> None:
         self._report(Progress(progress.fraction, f"compressing for {self.request.target.title}"))
 
-    def work(self) -> Any:
-        from odnix_desktop.core.upload import upload
+    def work(self) -> UploadResult:
+        from odnix_desktop.core.upload import UploadRefusedError, upload
 
         try:
             media = self.plan.media
             if media is None:
                 media = self._recompress()
             self.sent_file = media
-            return upload(
+            shaped = self._shape(media)
+            result = upload(
                 self.request.target,
                 self.session,
-                media,
+                shaped.path if shaped is not None else media,
                 caption=self.request.caption,
                 recipient=self.request.recipient,
                 style=self.request.story_style,
@@ -327,17 +325,39 @@ class UploadJob(Job):
                 report=self._report,
                 cancel=self.cancel_event,
             )
-        except Cancelled:
-            raise
+            if shaped is not None and shaped.note:  # the row shows what was chosen and why
+                result = replace(result, warnings=(*result.warnings, shaped.note))
+            return result
         except OdnixError as exc:
-            self.failure = failure_kind(exc)
+            self.failure = exc.kind
             # The server's own words when it refused; else the reason without the file name.
-            self.reason = getattr(exc, "server_message", "") or exc.reason
+            refused = exc.server_message if isinstance(exc, UploadRefusedError) else ""
+            self.reason = refused or exc.reason
             raise
         finally:
             # A copy compressed only for this upload is not kept (the history has its hash).
             if self.plan.media is None and self.sent_file is not None:
                 self.sent_file.unlink(missing_ok=True)
+            if self._shaping_dir is not None:
+                shutil.rmtree(self._shaping_dir, ignore_errors=True)
+
+    def _shape(self, media: Path) -> ShapedUpload | None:
+        """core.odnix's shaping for the server's own step (posts and reels), unless the original
+        was asked for; the shaped file lives in a folder of its own, deleted afterwards."""
+        if self.request.send_original:
+            return None
+        from odnix_desktop.core.odnix.shaping import shape_for_upload
+
+        self._report(Progress(0.0, "shaping for Odnix"))
+        self._shaping_dir = Path(tempfile.mkdtemp(prefix="odnix-shaping-"))
+        return shape_for_upload(
+            self.request.target.value,
+            self.plan.source,
+            media,
+            self._shaping_dir,
+            background=self.request.background,
+            cancel=self.cancel_event,
+        )
 
     def _recompress(self) -> Path:
         from odnix_desktop.core.compress import run_item

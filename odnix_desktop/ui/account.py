@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import (
@@ -26,10 +26,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from odnix_desktop.jobs.base import Job
 from odnix_desktop.jobs.runner import JobRunner
 from odnix_desktop.jobs.upload import AccountState, LoginJob, LogoutJob, RestoreJob
+from odnix_desktop.ui.text import plain_tooltip
+
+if TYPE_CHECKING:
+    from odnix_desktop.core.upload import HttpSettings, Session, TokenStore
 
 log = logging.getLogger(__name__)
+
+
+def plain_label(text: str = "") -> QLabel:
+    """A label that shows its text as it is: server messages and names are never rich text."""
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    return label
 
 
 def keyring_sentence(problem: str | None) -> str:
@@ -51,8 +63,8 @@ class AccountController(QObject):
     def __init__(
         self,
         runner: JobRunner,
-        store: Any | None = None,
-        http_settings: Any | None = None,
+        store: TokenStore | None = None,
+        http_settings: HttpSettings | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -61,12 +73,12 @@ class AccountController(QObject):
         self.http_settings = http_settings
         self.state: AccountState | None = None
         self.busy = False
-        self._jobs: dict[int, Any] = {}
+        self._jobs: dict[int, Job] = {}
         self._keys = 0
 
     # -- state -----------------------------------------------------------------
     @property
-    def session(self) -> Any | None:
+    def session(self) -> Session | None:
         return self.state.session if self.state else None
 
     @property
@@ -128,15 +140,15 @@ class AccountController(QObject):
         )
 
     def logout(self) -> None:
-        session = self.session
-        if session is None:
+        session, store = self.session, self.store
+        if session is None or store is None:  # a session always comes with its store
             return
-        self._start(LogoutJob(0, self.store, session.server.url, session.username))
+        self._start(LogoutJob(0, store, session.server.url, session.username))
 
     def pending(self) -> int:
         return len(self._jobs)
 
-    def expire(self, session: Any, note: str) -> bool:
+    def expire(self, session: Session | None, note: str) -> bool:
         """The server refused ``session``'s token (a 401): logged out, keeping the server and
         user to log in again. False when that session is no longer the current one (already
         expired, or replaced by a new login). The keyring entry is left: the next login
@@ -187,7 +199,7 @@ class AccountWidget(QWidget):
     def __init__(self, account: AccountController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.account = account
-        self.label = QLabel()
+        self.label = plain_label()
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.button = QPushButton()
         self.button.clicked.connect(self._on_button)
@@ -207,8 +219,8 @@ class AccountWidget(QWidget):
     def refresh(self) -> None:
         a = self.account
         self.label.setText(a.summary())
-        self.label.setToolTip(a.details())
-        self.setToolTip(a.details())
+        self.label.setToolTip(plain_tooltip(a.details()))
+        self.setToolTip(plain_tooltip(a.details()))
         if a.logged_in:
             self.button.setText("Log out")
             self.button.setToolTip("Forget the login on this computer (the keyring entry too)")
@@ -240,7 +252,7 @@ class LoginDialog(QDialog):
         self.account = account
         self.setWindowTitle("Log in to Odnix")
         self.setMinimumWidth(480)
-        self.reason = QLabel(reason)
+        self.reason = plain_label(reason)
         self.reason.setWordWrap(True)
         self.reason.setToolTip("Why you are asked to log in")
         self.reason.setVisible(bool(reason))
@@ -260,10 +272,10 @@ class LoginDialog(QDialog):
         self.insecure.setToolTip("Only for a test server on your network; https:// is always preferred")
         form.addRow("", self.insecure)
 
-        self.keyring_note = QLabel(keyring_sentence(account.keyring_problem))
+        self.keyring_note = plain_label(keyring_sentence(account.keyring_problem))
         self.keyring_note.setWordWrap(True)
         self.keyring_note.setToolTip("Where the login token is kept")
-        self.error = QLabel()
+        self.error = plain_label()  # the server's words: "<b>" stays "<b>"
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #d03c32")
         self.error.setToolTip("Why the last attempt failed")

@@ -19,15 +19,17 @@ from PySide6.QtWidgets import (
 )
 
 from odnix_desktop.core.media import MediaInfo, MediaKind
+from odnix_desktop.jobs.base import Job
 from odnix_desktop.jobs.runner import JobRunner
 from odnix_desktop.jobs.tasks import LoadPairJob, VideoFramesJob
 from odnix_desktop.ui import text
+from odnix_desktop.ui.on_odnix import OnOdnixPane
 from odnix_desktop.ui.queue_model import QueueItem
 
 log = logging.getLogger(__name__)
 
-BEFORE, AFTER, SPLIT, SIDE = "before", "after", "split", "side"
-MODES = (BEFORE, AFTER, SPLIT, SIDE)
+BEFORE, AFTER, SPLIT, SIDE, ODNIX = "before", "after", "split", "side", "odnix"
+MODES = (BEFORE, AFTER, SPLIT, SIDE, ODNIX)
 MIN_SCALE, MAX_SCALE = 0.02, 32.0
 
 
@@ -58,10 +60,12 @@ class CompareView(QWidget):
         self.setMouseTracking(True)
         self.setToolTip(
             "Drag the divider to compare · wheel to zoom at the cursor · drag to pan\n"
-            "Keys: 1 before · 2 after · 3 split · 4 side by side · F fit · 0 100%"
+            "Keys: 1 before · 2 after · 3 split · 4 side by side · 5 on Odnix · F fit · 0 100%"
         )
         self.before: QPixmap | None = None
         self.after: QPixmap | None = None
+        self.odnix: QPixmap | None = None  # what viewers get on Odnix (simulated server step)
+        self.odnix_label = ""
         self.before_label = ""
         self.after_label = ""
         self.mode = SPLIT
@@ -223,6 +227,8 @@ class CompareView(QWidget):
             self.set_mode(SPLIT)
         elif key == Qt.Key.Key_4:
             self.set_mode(SIDE)
+        elif key == Qt.Key.Key_5:
+            self.set_mode(ODNIX)
         elif key == Qt.Key.Key_F:
             self.fit()
         elif key == Qt.Key.Key_0:
@@ -246,6 +252,10 @@ class CompareView(QWidget):
             p.end()
             return
         split_x = self.divider_x()
+        if self.mode == ODNIX:
+            self._paint_odnix(p, target)
+            p.end()
+            return
         sides = []
         if self.mode in (BEFORE, SPLIT):
             clip = QRectF(0, 0, split_x if self.mode == SPLIT else self.width(), self.height())
@@ -284,6 +294,16 @@ class CompareView(QWidget):
         p.drawLine(QPointF(half, 0), QPointF(half, self.height()))
         self._paint_label(p, self.before_label, left=True)
         self._paint_label(p, self.after_label, left=False)
+
+    def _paint_odnix(self, p: QPainter, target: QRectF) -> None:
+        """The simulated server result over the before picture's rectangle, whatever its size."""
+        p.save()
+        p.setBrushOrigin(target.topLeft())
+        p.fillRect(target, self._checker)
+        if self.odnix is not None:
+            p.drawPixmap(target, self.odnix, QRectF(self.odnix.rect()))
+        p.restore()
+        self._paint_label(p, self.odnix_label or "On Odnix · working out what the server will do…", left=True)
 
     def _paint_divider(self, p: QPainter, x: float) -> None:
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -328,7 +348,9 @@ class CompareDialog(QDialog):
 
     _serial = itertools.count(1)
 
-    def __init__(self, item: QueueItem, runner: JobRunner, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, item: QueueItem, runner: JobRunner, parent: QWidget | None = None, *, background: str = "#ffffff"
+    ) -> None:
         super().__init__(parent)
         self.item = item
         self.runner = runner
@@ -337,6 +359,8 @@ class CompareDialog(QDialog):
         self.view = CompareView(self)
         saved = item.saved_fraction
         saving = "" if saved is None else (f"saved {saved * 100:.0f}%" if saved >= 0 else f"{-saved * 100:.0f}% larger")
+        if item.looks is not None:  # the perceived quality the search reached (SSIMULACRA2, issue 15)
+            saving = " · ".join(x for x in (saving, f"looks: {item.looks:.0f} / 100") if x)
         self.view.set_labels(side_label("Before", item.before), side_label("After", item.after, saving))
 
         bar = QHBoxLayout()
@@ -356,6 +380,7 @@ class CompareDialog(QDialog):
                 (AFTER, "After", "Show the compressed file only (2)"),
                 (SPLIT, "Split", "Original left, compressed right; drag the divider (3)"),
                 (SIDE, "Side by side", "Original and compressed next to each other, zoom and pan in sync (4)"),
+                (ODNIX, "On Odnix", "What viewers get on Odnix: the server's own processing, simulated (5)"),
             ),
             start=1,
         ):
@@ -369,6 +394,9 @@ class CompareDialog(QDialog):
         self.mode_buttons.button(3).setChecked(True)
         self.mode_buttons.idClicked.connect(self._on_mode_clicked)
         self.view.modeChanged.connect(self._on_mode_changed)
+        self.odnix = OnOdnixPane(item, runner, self.view, background, self)
+        self.odnix.statusChanged.connect(self._on_odnix_status)
+        bar.addWidget(self.odnix.widget())
         bar.addStretch(1)
         self.status = QLabel("Loading…")
         self.status.setToolTip("What the comparison is doing")
@@ -381,7 +409,7 @@ class CompareDialog(QDialog):
         layout.addWidget(self.view, 1)
 
         self.slider: QSlider | None = None
-        self._job = None
+        self._job: Job | None = None
         self._want = 0
         if item.kind is MediaKind.VIDEO:
             self._build_scrubber(layout)
@@ -405,8 +433,10 @@ class CompareDialog(QDialog):
         if item.kind is MediaKind.VIDEO:
             t = self.current_time()
             size = (1280, 1280)
-            job = VideoFramesJob(self._want, item.source, item.output, t, size)
+            job: Job = VideoFramesJob(self._want, item.source, item.output, t, size)
             self.status.setText(f"Fetching frames at {text.duration(t)}…")
+            if self.view.mode == ODNIX:
+                self.odnix.request(t)
         else:
             job = LoadPairJob(self._want, item.source, item.output)
             self.status.setText("Loading pictures…")
@@ -490,9 +520,16 @@ class CompareDialog(QDialog):
     @Slot(str)
     def _on_mode_changed(self, mode: str) -> None:
         self.mode_buttons.button(MODES.index(mode) + 1).setChecked(True)
+        if mode == ODNIX and (self.view.odnix is None or self.item.kind is MediaKind.VIDEO):
+            self.odnix.request(self.current_time())
+
+    @Slot(str)
+    def _on_odnix_status(self, message: str) -> None:
+        self.status.setText(message)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_1, Qt.Key.Key_2, Qt.Key.Key_3, Qt.Key.Key_4, Qt.Key.Key_F, Qt.Key.Key_0):
+        keys = (Qt.Key.Key_1, Qt.Key.Key_2, Qt.Key.Key_3, Qt.Key.Key_4, Qt.Key.Key_5, Qt.Key.Key_F, Qt.Key.Key_0)
+        if event.key() in keys:
             self.view.keyPressEvent(event)
         elif event.key() == Qt.Key.Key_Space:
             self.accept()
@@ -503,6 +540,7 @@ class CompareDialog(QDialog):
         if self._job is not None:
             self.runner.cancel(self._job)
             self._job = None
+        self.odnix.stop()
         super().done(result)
 
 

@@ -7,31 +7,27 @@ from __future__ import annotations
 
 import logging
 import math
+import shutil
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal, Slot
-from PySide6.QtGui import QGuiApplication, QPixmap
+from PySide6.QtGui import QGuiApplication, QImage, QPixmap
 
 from odnix_desktop.core.batch import SkippedFile, WorkItem
-from odnix_desktop.core.options import CompressResult, Status
+from odnix_desktop.core.options import CompressResult, CropBox, Status
 from odnix_desktop.core.presets import PRESETS
 from odnix_desktop.core.progress import Progress
 from odnix_desktop.core.settings import Settings
+from odnix_desktop.core.userdirs import cache_dir
 from odnix_desktop.jobs.base import Job
 from odnix_desktop.jobs.runner import JobRunner
-from odnix_desktop.jobs.tasks import CollectJob, CompressJob, Described, DescribeJob
+from odnix_desktop.jobs.tasks import CollectJob, CompressJob, Described, DescribeJob, ExportJob, SavePastedJob
 from odnix_desktop.ui.queue_model import ItemState, QueueItem, QueueModel
 
 log = logging.getLogger(__name__)
-
-_RESULT_STATE = {
-    Status.COMPRESSED: ItemState.COMPRESSED,
-    Status.KEPT_ORIGINAL: ItemState.KEPT,
-    Status.SKIPPED: ItemState.SKIPPED,
-}
-
 
 #: Thumbnails are shown this big (logical pixels); made at the screen's pixel ratio, at least 2x.
 THUMB_SIDE = 48
@@ -53,9 +49,17 @@ class QueueController(QObject):
     #: Every describe job has ended (rows show their before values).
     describedAll = Signal()
     busyChanged = Signal(bool)
+    #: Finished outputs were copied to a folder (the files written).
+    exported = Signal(list)
+    #: An export failed (message for a person).
+    exportFailed = Signal(str)
+    #: A pasted picture could not be saved (message for a person).
+    pasteFailed = Signal(str)
 
-    def __init__(self, model: QueueModel, runner: JobRunner, settings: Callable[[], Settings]) -> None:
-        super().__init__()
+    def __init__(
+        self, model: QueueModel, runner: JobRunner, settings: Callable[[], Settings], parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
         self.model = model
         self.runner = runner
         self._settings = settings
@@ -63,6 +67,9 @@ class QueueController(QObject):
         self._describe: dict[int, DescribeJob] = {}
         self._collects: dict[int, CollectJob] = {}
         self._collect_keys = 0
+        self._side_jobs: dict[int, Job] = {}  # exports and pasted pictures being saved
+        self._side_keys = 0
+        self._paste_dir: Path | None = None
         runner.batchDone.connect(self._on_batch_done)
         runner.busyChanged.connect(self._on_busy_changed)
 
@@ -77,6 +84,16 @@ class QueueController(QObject):
         job.signals.cancelled.connect(self._on_collect_cancelled)
         self._collects[job.key] = job
         self.runner.start(job, priority=10)
+
+    def add_pasted_image(self, image: QImage) -> Job:
+        """Save a pasted picture to a PNG of its own (off the GUI thread), then queue it."""
+        if self._paste_dir is None:
+            self._paste_dir = cache_dir() / f"pasted-{int(time.time() * 1000)}"
+        job = SavePastedJob(self._next_side_key(), image, self._paste_dir)
+        job.signals.finished.connect(self._on_pasted)
+        job.signals.failed.connect(self._on_paste_failed)
+        job.signals.cancelled.connect(self._on_side_cancelled)
+        return self._start_side(job)
 
     def pending_collects(self) -> int:
         return len(self._collects)
@@ -163,7 +180,7 @@ class QueueController(QObject):
         items = self.model.items() if item_ids is None else [self.model.by_id(i) for i in item_ids]
         n = 0
         for item in items:
-            if item is None or not item.state.startable or item.id in self._compress:
+            if item is None or not item.startable or item.id in self._compress:
                 continue
             preset = self.model.effective_preset(item)
             options = settings.compress_options(preset)
@@ -201,11 +218,12 @@ class QueueController(QObject):
     def _on_finished(self, key: int, result: CompressResult) -> None:
         self._compress.pop(key, None)
         changes: dict = {
-            "state": _RESULT_STATE.get(result.status, ItemState.COMPRESSED),
+            "state": result.status,
             "after": result.after,
             "output": result.output,
             "used_preset": result.preset,
             "warnings": result.warnings,
+            "looks": None if result.quality is None else result.quality.achieved,
             "progress": None,
             "error": "",
         }
@@ -218,12 +236,12 @@ class QueueController(QObject):
     @Slot(int, str)
     def _on_failed(self, key: int, message: str) -> None:
         self._compress.pop(key, None)
-        self.model.update(key, state=ItemState.FAILED, error=message, progress=None)
+        self.model.update(key, state=Status.FAILED, error=message, progress=None)
 
     @Slot(int)
     def _on_cancelled(self, key: int) -> None:
         self._compress.pop(key, None)
-        self.model.update(key, state=ItemState.CANCELLED, progress=None)
+        self.model.update(key, state=Status.CANCELLED, progress=None)
 
     @Slot()
     def _on_batch_done(self) -> None:
@@ -247,7 +265,7 @@ class QueueController(QObject):
     def retry(self, item_ids: list[int] | None = None) -> int:
         """Failed or cancelled items go back to the queue and start again."""
         items = self.model.items() if item_ids is None else [self.model.by_id(i) for i in item_ids]
-        again = [i.id for i in items if i is not None and i.state.retryable]
+        again = [i.id for i in items if i is not None and i.retryable]
         for item_id in again:
             self.model.update(item_id, state=ItemState.READY, error="", after=None, output=None)
         return self.start(again) if again else 0
@@ -262,10 +280,76 @@ class QueueController(QObject):
         self._maybe_described_all()
 
     def clear_finished(self) -> None:
-        self.remove([i.id for i in self.model.items() if i.state.finished])
+        self.remove([i.id for i in self.model.items() if i.finished])
+
+    def set_crop(self, item_id: int, box: CropBox) -> bool:
+        """The profile picture's square for an item (it then uses the profile preset); an item
+        already compressed (or failed) is compressed again with it. False: no such item."""
+        item = self.model.by_id(item_id)
+        if item is None:
+            return False
+        was_done = item.finished or item.retryable
+        self.model.update(item_id, crop=box, preset="profile")
+        if was_done:
+            self.model.update(item_id, state=ItemState.READY, output=None, after=None, error="")
+            self.start([item_id])
+        return True
+
+    @Slot(object)
+    def apply_settings(self, settings: Settings) -> None:
+        """New settings: the photo pool's size and the batch preset follow at once."""
+        self.runner.set_image_workers(settings.workers)
+        self.model.batch_preset = settings.batch_preset
+        self.model.refresh_presets()
+
+    # -- export and paste (side jobs) -----------------------------------------------
+    def export(self, files: list[Path], folder: Path) -> Job:
+        """Copy finished outputs into ``folder`` (never over a file there)."""
+        job = ExportJob(self._next_side_key(), files, folder)
+        job.signals.finished.connect(self._on_exported)
+        job.signals.failed.connect(self._on_export_failed)
+        job.signals.cancelled.connect(self._on_side_cancelled)
+        return self._start_side(job)
+
+    def _next_side_key(self) -> int:
+        self._side_keys += 1
+        return self._side_keys
+
+    def _start_side(self, job: Job) -> Job:
+        self._side_jobs[job.key] = job
+        self.runner.start(job)
+        return job
+
+    @Slot(int, object)
+    def _on_exported(self, key: int, written: list[Path]) -> None:
+        self._side_jobs.pop(key, None)
+        self.exported.emit(written)
+
+    @Slot(int, str)
+    def _on_export_failed(self, key: int, message: str) -> None:
+        self._side_jobs.pop(key, None)
+        self.exportFailed.emit(message)
+
+    @Slot(int, object)
+    def _on_pasted(self, key: int, path: Path) -> None:
+        self._side_jobs.pop(key, None)
+        self.add_paths([path])
+
+    @Slot(int, str)
+    def _on_paste_failed(self, key: int, message: str) -> None:
+        self._side_jobs.pop(key, None)
+        self.pasteFailed.emit(message)
+
+    @Slot(int)
+    def _on_side_cancelled(self, key: int) -> None:
+        self._side_jobs.pop(key, None)
 
     def shutdown(self) -> bool:
-        """Cancel everything and wait: no job (and so no temp file) outlives this."""
-        for d in (self._compress, self._describe, self._collects):
+        """Cancel everything and wait: no job (and so no temp file) outlives this. The pasted
+        pictures' folder goes too."""
+        for d in (self._compress, self._describe, self._collects, self._side_jobs):
             d.clear()
-        return self.runner.shutdown()
+        stopped = self.runner.shutdown()
+        if self._paste_dir is not None:
+            shutil.rmtree(self._paste_dir, ignore_errors=True)
+        return stopped

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -16,11 +16,13 @@ from PySide6.QtWidgets import (
 from odnix_desktop.core.presets import PRESETS
 from odnix_desktop.ui.queue_model import ItemRole, ProgressRole
 
+Index = QModelIndex | QPersistentModelIndex
+
 
 class ProgressDelegate(QStyledItemDelegate):
     """Draws a progress bar with the status text (percent, fps and ETA for clips) while running."""
 
-    def paint(self, painter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+    def paint(self, painter, option: QStyleOptionViewItem, index: Index) -> None:
         fraction = index.data(ProgressRole)
         if fraction is None:
             super().paint(painter, option, index)
@@ -46,7 +48,7 @@ class PresetDelegate(QStyledItemDelegate):
 
     BATCH = "__batch__"
 
-    def createEditor(self, parent: QWidget, option, index: QModelIndex) -> QWidget:
+    def createEditor(self, parent: QWidget, option, index: Index) -> QWidget:
         combo = QComboBox(parent)
         combo.setToolTip("Preset for this item; “Batch preset” follows the toolbar choice")
         item = index.data(ItemRole)
@@ -56,13 +58,13 @@ class PresetDelegate(QStyledItemDelegate):
                 combo.addItem(preset.title, name)
         return combo
 
-    def setEditorData(self, editor: QWidget, index: QModelIndex) -> None:
+    def setEditorData(self, editor: QWidget, index: Index) -> None:
         assert isinstance(editor, QComboBox)
         current = index.data(Qt.ItemDataRole.EditRole)
         pos = editor.findData(current if current is not None else self.BATCH)
         editor.setCurrentIndex(max(0, pos))
 
-    def setModelData(self, editor: QWidget, model, index: QModelIndex) -> None:
+    def setModelData(self, editor: QWidget, model, index: Index) -> None:
         assert isinstance(editor, QComboBox)
         value = editor.currentData()
         model.setData(index, None if value == self.BATCH else value, Qt.ItemDataRole.EditRole)

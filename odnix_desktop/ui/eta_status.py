@@ -15,10 +15,12 @@ from PySide6.QtWidgets import QLabel, QStatusBar
 
 from odnix_desktop.core.eta import EtaEstimator, format_eta
 from odnix_desktop.core.media import MediaKind
-from odnix_desktop.ui.queue_model import ItemState, QueueItem, QueueModel
+from odnix_desktop.core.options import Status
+from odnix_desktop.ui.queue_items import ItemState, QueueItem
+from odnix_desktop.ui.queue_model import QueueModel
 
 TICK_MS = 500
-_DONE = (ItemState.COMPRESSED, ItemState.KEPT)
+_DONE = (Status.COMPRESSED, Status.KEPT_ORIGINAL)
 
 
 class EtaStatus(QObject):
@@ -65,7 +67,7 @@ class EtaStatus(QObject):
         if ended:
             return
         if ended is None:
-            if not item.state.active:
+            if not item.active:
                 return
             if self._eta is None:
                 self._eta = EtaEstimator(self._clock)
@@ -80,6 +82,6 @@ class EtaStatus(QObject):
         elif item.state in _DONE:
             eta.finish(item.id)
             self._tracked[item.id] = True
-        elif not item.state.active:  # skipped, failed, cancelled: no work, no speed
+        elif not item.active:  # skipped, failed, cancelled: no work, no speed
             eta.drop(item.id)
             self._tracked[item.id] = True

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QColor, QDesktopServices, QGuiApplication
@@ -21,6 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from odnix_desktop.core.upload.answers import is_web_link
+from odnix_desktop.core.upload.history import HistoryRead, HistoryRow, UploadHistory, UploadStatus
 from odnix_desktop.jobs.runner import JobRunner
 from odnix_desktop.jobs.upload import HistoryJob
 from odnix_desktop.ui import text
@@ -35,19 +36,19 @@ COLUMNS = (
     ("Result", "The link or id of what was created, or why it failed"),
 )
 _STATUS_COLOURS = {
-    "done": QColor(40, 150, 70),
-    "refused": QColor(210, 60, 50),
-    "failed": QColor(210, 60, 50),
-    "unknown": QColor(200, 140, 20),
+    UploadStatus.DONE: QColor(40, 150, 70),
+    UploadStatus.REFUSED: QColor(210, 60, 50),
+    UploadStatus.FAILED: QColor(210, 60, 50),
+    UploadStatus.UNKNOWN: QColor(200, 140, 20),
 }
 
 
 class HistoryModel(QAbstractTableModel):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.rows: list[Any] = []
+        self.rows: list[HistoryRow] = []
 
-    def set_rows(self, rows: list[Any]) -> None:
+    def set_rows(self, rows: list[HistoryRow]) -> None:
         self.beginResetModel()
         self.rows = list(rows)
         self.endResetModel()
@@ -75,29 +76,21 @@ class HistoryModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(r, col)
         if role == Qt.ItemDataRole.ToolTipRole:
-            if col == 2:
-                return f"{r.source_path or ''}\nsent: {r.output_path or ''}\nsha256 {r.output_sha256 or ''}"
-            if col == 6:
-                return (
-                    "\n".join(
-                        x
-                        for x in (
-                            r.result_url,
-                            r.result_id and f"id {r.result_id}",
-                            r.error,
-                            r.caption and f"caption: {r.caption}",
-                        )
-                        if x
-                    )
-                    or None
-                )
-            return self._display(r, col)
+            return text.plain_tooltip(self._tooltip(r, col))  # server text and names, never HTML
         if role == Qt.ItemDataRole.ForegroundRole and col == 5:
-            return _STATUS_COLOURS.get(r.status.value)
+            return _STATUS_COLOURS.get(r.status)
         return None
 
+    def _tooltip(self, r: HistoryRow, col: int) -> str | None:
+        if col == 2:
+            return f"{r.source_path or ''}\nsent: {r.output_path or ''}\nsha256 {r.output_sha256 or ''}"
+        if col == 6:
+            lines = (r.result_url, r.result_id and f"id {r.result_id}", r.error, r.caption and f"caption: {r.caption}")
+            return "\n".join(x for x in lines if x) or None
+        return self._display(r, col)
+
     @staticmethod
-    def _display(r: Any, col: int) -> str:
+    def _display(r: HistoryRow, col: int) -> str:
         match col:
             case 0:
                 return r.started_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
@@ -110,7 +103,7 @@ class HistoryModel(QAbstractTableModel):
             case 4:
                 return f"{r.user} @ {r.server}"
             case 5:
-                return "sending (unfinished)" if r.status.value == "sending" else r.status.value
+                return "sending (unfinished)" if r.status is UploadStatus.SENDING else r.status.value
             case 6:
                 if r.error:
                     first = r.error.splitlines()[0]
@@ -129,7 +122,7 @@ class HistoryDialog(QDialog):
     loaded = Signal()
     _serial = itertools.count(1)
 
-    def __init__(self, history: Any | None, runner: JobRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, history: UploadHistory | None, runner: JobRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.history = history
         self.runner = runner
@@ -153,6 +146,8 @@ class HistoryDialog(QDialog):
         table.setToolTip("Double-click a row to open its link")
         self.table = table
         self.status = QLabel("Loading…")
+        self.status.setTextFormat(Qt.TextFormat.PlainText)  # paths and the history's notices
+        self.status.setWordWrap(True)
         self.status.setToolTip("How many uploads are listed, and where the history file is")
 
         self.copy_button = QPushButton("Copy link")
@@ -193,15 +188,18 @@ class HistoryDialog(QDialog):
         return self._job is not None
 
     @Slot(int, object)
-    def _on_loaded(self, key: int, rows: list) -> None:
+    def _on_loaded(self, key: int, read: HistoryRead) -> None:
+        """``read`` is the core's ``HistoryRead``: the rows, and notices (a damaged file set aside)."""
         if key != self._want:
             return
         self._job = None
+        rows = list(read.rows)
         self.model.set_rows(rows)
         where = getattr(self.history, "path", None)
-        self.status.setText(
-            f"{len(rows)} upload{'s' if len(rows) != 1 else ''}, newest first" + (f" · {where}" if where else "")
-        )
+        lines = [f"{len(rows)} upload{'s' if len(rows) != 1 else ''}, newest first" + (f" · {where}" if where else "")]
+        lines += list(read.notices)
+        self.status.setText("\n".join(lines))
+        self.status.setStyleSheet("color: #c8780a" if read.notices else "")
         self.loaded.emit()
 
     @Slot(int, str)
@@ -216,8 +214,8 @@ class HistoryDialog(QDialog):
         index = self.table.currentIndex()
         if not index.isValid():
             return None
-        r = self.model.rows[index.row()]
-        return r.result_url
+        link = self.model.rows[index.row()].result_url
+        return link if link and is_web_link(link) else None  # never a file: or javascript: link
 
     @Slot()
     def copy_link(self) -> None:

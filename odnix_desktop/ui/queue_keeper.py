@@ -20,31 +20,33 @@ from PySide6.QtCore import QModelIndex, QObject, Slot
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from odnix_desktop.core.media import MediaInfo
-from odnix_desktop.core.options import CompressOptions
+from odnix_desktop.core.options import CompressOptions, Status
 from odnix_desktop.core.queue_journal import Entry, EntryState, QueueJournal
+from odnix_desktop.jobs.base import JobState
 from odnix_desktop.ui.controller import QueueController
-from odnix_desktop.ui.queue_model import ItemState, QueueItem, QueueModel, UploadPhase, UploadState
+from odnix_desktop.ui.queue_items import ItemState, QueueItem, RowState, UploadState
+from odnix_desktop.ui.queue_model import QueueModel
 
 log = logging.getLogger(__name__)
 
 KEEP_QUESTION = "Quit and keep the queue for next time?"
 
-_ENTRY_STATE = {
+_ENTRY_STATE: dict[RowState, EntryState] = {
     ItemState.PROBING: EntryState.WAITING,
     ItemState.READY: EntryState.WAITING,
     ItemState.QUEUED: EntryState.RUNNING,
     ItemState.RUNNING: EntryState.RUNNING,
-    ItemState.COMPRESSED: EntryState.DONE,
-    ItemState.KEPT: EntryState.DONE,
-    ItemState.SKIPPED: EntryState.DONE,
-    ItemState.FAILED: EntryState.FAILED,
-    ItemState.CANCELLED: EntryState.CANCELLED,
+    Status.COMPRESSED: EntryState.DONE,
+    Status.KEPT_ORIGINAL: EntryState.DONE,
+    Status.SKIPPED: EntryState.DONE,
+    Status.FAILED: EntryState.FAILED,
+    Status.CANCELLED: EntryState.CANCELLED,
 }
 
 
 def _upload_json(item: QueueItem) -> dict[str, Any] | None:
     up = item.upload
-    if up is None or up.phase is not UploadPhase.DONE:
+    if up is None or up.phase is not JobState.FINISHED:
         return None
     return {"target": up.target, "title": up.target_title, "url": up.url, "id": up.result_id}
 
@@ -55,7 +57,7 @@ def _upload_state(data: dict[str, Any] | None) -> UploadState | None:
     url = data.get("url") if isinstance(data.get("url"), str) else None
     result_id = data.get("id") if isinstance(data.get("id"), str) else None
     return UploadState(
-        str(data["target"]), str(data.get("title") or data["target"]), UploadPhase.DONE, url=url, result_id=result_id
+        str(data["target"]), str(data.get("title") or data["target"]), JobState.FINISHED, url=url, result_id=result_id
     )
 
 
@@ -116,7 +118,7 @@ class QueueKeeper(QObject):
             1
             for item in self.model.items()
             if (item.state in _ENTRY_STATE and _ENTRY_STATE[item.state].unfinished)
-            or (item.upload is not None and item.upload.phase.active)
+            or (item.upload is not None and item.upload.phase in (JobState.PENDING, JobState.RUNNING))
         )
 
     def confirm_quit(self) -> bool:
@@ -163,7 +165,7 @@ class QueueKeeper(QObject):
         key = self._keys.setdefault(item.id, uuid.uuid4().hex)
         options = self._options_for(item) if self._options_for is not None else CompressOptions()
         entry = Entry(key, item.source, item.rel_dir, item.preset, options, state, upload=upload, error=item.error)
-        entry = replace(entry, status=item.state.name, after=item.after.to_json() if item.after else None)
+        entry = replace(entry, status=str(item.state.value), after=item.after.to_json() if item.after else None)
         if state is EntryState.DONE and item.output is not None:
             output = item.output
             self._guarded(lambda: self.journal.finished(entry, output))
@@ -174,11 +176,12 @@ class QueueKeeper(QObject):
     def _item(self, entry: Entry) -> QueueItem:
         item = QueueItem(entry.source, rel_dir=entry.rel_dir, preset=entry.preset, upload=_upload_state(entry.upload))
         if entry.state is EntryState.DONE:
-            item.state = ItemState.__members__.get(entry.status, ItemState.COMPRESSED)
+            done = {s.value: s for s in (Status.COMPRESSED, Status.KEPT_ORIGINAL, Status.SKIPPED)}
+            item.state = done.get(entry.status, Status.COMPRESSED)
             item.output = entry.output
             item.after = _media_info(entry.after)
         elif entry.state in (EntryState.FAILED, EntryState.CANCELLED):
-            item.state = ItemState.FAILED if entry.state is EntryState.FAILED else ItemState.CANCELLED
+            item.state = Status.FAILED if entry.state is EntryState.FAILED else Status.CANCELLED
             item.error = entry.error
         return item
 

@@ -1,54 +1,30 @@
-"""The queue: one row per file, as a ``QAbstractTableModel``."""
+"""The queue: one row per file, as a ``QAbstractTableModel`` (the rows' data: ``queue_items``)."""
 
 from __future__ import annotations
 
 import enum
-import itertools
-from dataclasses import dataclass, field
-from pathlib import Path, PurePath
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QColor, QPixmap
+from PySide6.QtGui import QColor
 
-from odnix_desktop.core.media import MediaInfo, MediaKind
-from odnix_desktop.core.options import CropBox
+from odnix_desktop.core.media import MediaKind
 from odnix_desktop.core.presets import PRESETS
-from odnix_desktop.core.progress import Progress
+from odnix_desktop.jobs.base import JobState
 from odnix_desktop.ui import text
+from odnix_desktop.ui.queue_items import (
+    _STATE_ORDER,
+    UPLOAD_WORDS,
+    ItemState,
+    QueueItem,
+    Totals,
+    state_words,
+)
 
 SortRole = Qt.ItemDataRole.UserRole + 1
 ProgressRole = Qt.ItemDataRole.UserRole + 2
 ItemRole = Qt.ItemDataRole.UserRole + 3
-
-
-class ItemState(enum.Enum):
-    PROBING = "Reading…"
-    READY = "Ready"
-    QUEUED = "Queued"
-    RUNNING = "Compressing"
-    COMPRESSED = "Done"
-    KEPT = "Kept original"
-    SKIPPED = "Skipped"
-    FAILED = "Failed"
-    CANCELLED = "Cancelled"
-    UNSUPPORTED = "Unsupported"
-
-    @property
-    def finished(self) -> bool:
-        return self in (ItemState.COMPRESSED, ItemState.KEPT, ItemState.SKIPPED)
-
-    @property
-    def active(self) -> bool:
-        return self in (ItemState.QUEUED, ItemState.RUNNING)
-
-    @property
-    def startable(self) -> bool:
-        return self in (ItemState.PROBING, ItemState.READY)
-
-    @property
-    def retryable(self) -> bool:
-        return self in (ItemState.FAILED, ItemState.CANCELLED)
 
 
 class Col(enum.IntEnum):
@@ -86,102 +62,6 @@ HEADERS = {
     Col.UPLOAD: ("Upload", "Where the upload to Odnix is, and the link to what it created"),
     Col.ERROR: ("Message", "Why an item failed or was skipped (hover for the full text)"),
 }
-
-_ids = itertools.count(1)
-
-
-class UploadPhase(enum.Enum):
-    QUEUED = "Waiting to upload"
-    RUNNING = "Uploading"
-    DONE = "Uploaded"
-    FAILED = "Upload failed"
-    CANCELLED = "Upload cancelled"
-
-    @property
-    def active(self) -> bool:
-        return self in (UploadPhase.QUEUED, UploadPhase.RUNNING)
-
-
-@dataclass
-class UploadState:
-    """The last upload of an item: where it went, how far it is, and what it created."""
-
-    target: str  # core.upload.Target value
-    target_title: str
-    phase: UploadPhase = UploadPhase.QUEUED
-    progress: Progress | None = None
-    url: str | None = None
-    result_id: str | None = None
-    error: str = ""
-    failure: str = ""  # refused, not sent, unknown, log in again, failed
-    sent_file: Path | None = None
-
-    @property
-    def link(self) -> str | None:
-        return self.url
-
-    def text(self) -> str:
-        p = self.progress
-        if self.phase is UploadPhase.RUNNING and p is not None:
-            parts = [f"{p.fraction * 100:.0f}%"]
-            sent = getattr(p, "bytes_sent", 0)
-            total = getattr(p, "bytes_total", 0)
-            if p.stage:
-                parts.append(p.stage)
-            if total and p.stage == "uploading":
-                parts.append(f"{text.human_bytes(sent)} of {text.human_bytes(total)}")
-            return " · ".join(parts)
-        if self.phase is UploadPhase.DONE:
-            parts = [f"✓ {self.target_title}" + (f" #{self.result_id}" if self.result_id else "")]
-            if self.url:
-                parts.append(self.url.rstrip("/").rsplit("/", 1)[-1])  # the full link: tooltip, menu
-            return " · ".join(parts)
-        if self.phase is UploadPhase.FAILED:
-            first = self.error.splitlines()[0] if self.error else ""
-            return f"✗ {self.failure or 'failed'}: {first}"
-        if self.phase is UploadPhase.QUEUED:
-            return f"Waiting ({self.target_title})"
-        return f"{self.phase.value} ({self.target_title})"
-
-
-@dataclass(eq=False)
-class QueueItem:
-    source: Path
-    rel_dir: PurePath = PurePath()
-    kind: MediaKind | None = None
-    state: ItemState = ItemState.PROBING
-    before: MediaInfo | None = None
-    after: MediaInfo | None = None
-    output: Path | None = None
-    preset: str | None = None  # per-item choice; None: the batch preset
-    used_preset: str | None = None  # what the last run used
-    progress: Progress | None = None
-    error: str = ""
-    warnings: tuple[str, ...] = ()
-    thumbnail: QPixmap | None = None
-    crop: CropBox | None = None  # the profile preset's square, in upright source pixels
-    upload: UploadState | None = None
-    id: int = field(default_factory=lambda: next(_ids))
-
-    @property
-    def saved_fraction(self) -> float | None:
-        if self.before is None or self.after is None or not self.before.bytes or not self.state.finished:
-            return None
-        return 1.0 - self.after.bytes / self.before.bytes
-
-
-@dataclass(frozen=True)
-class Totals:
-    items: int
-    finished: int
-    before_bytes: int
-    after_bytes: int
-
-    @property
-    def saved_fraction(self) -> float | None:
-        if not self.before_bytes or not self.finished:
-            return None
-        return 1.0 - self.after_bytes / self.before_bytes
 
 
 class QueueModel(QAbstractTableModel):
@@ -223,7 +103,7 @@ class QueueModel(QAbstractTableModel):
         return None
 
     def totals(self) -> Totals:
-        done = [i for i in self._items if i.state.finished and i.before and i.after]
+        done = [i for i in self._items if i.finished and i.before and i.after]
         return Totals(
             len(self._items),
             len(done),
@@ -300,7 +180,7 @@ class QueueModel(QAbstractTableModel):
         base = super().flags(index)
         if index.isValid() and index.column() == Col.PRESET:
             item = self._items[index.row()]
-            if not item.state.active and item.state is not ItemState.UNSUPPORTED:
+            if not item.active and item.state is not ItemState.UNSUPPORTED:
                 base |= Qt.ItemFlag.ItemIsEditable
         return base
 
@@ -332,11 +212,11 @@ class QueueModel(QAbstractTableModel):
             return item.progress.fraction if item.state is ItemState.RUNNING and item.progress else None
         if role == ProgressRole and col == Col.UPLOAD:
             u = item.upload
-            return u.progress.fraction if u and u.phase is UploadPhase.RUNNING and u.progress else None
+            return u.progress.fraction if u and u.phase is JobState.RUNNING and u.progress else None
         if role == Qt.ItemDataRole.ForegroundRole and col == Col.UPLOAD and item.upload is not None:
             return _UPLOAD_COLOURS.get(item.upload.phase)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(item, col)
+            return text.plain_tooltip(self._tooltip(item, col))  # errors come from servers and names
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (
             Col.BEFORE_BYTES,
             Col.AFTER_BYTES,
@@ -384,7 +264,7 @@ class QueueModel(QAbstractTableModel):
         return None
 
     def _preset_text(self, item: QueueItem) -> str:
-        if item.state.finished and item.used_preset:
+        if item.finished and item.used_preset:
             return PRESETS[item.used_preset].title
         p = self.effective_preset(item)
         if p is not None:
@@ -405,7 +285,7 @@ class QueueModel(QAbstractTableModel):
             elif p.stage:
                 parts.append(p.stage)
             return " · ".join(parts)
-        return item.state.value
+        return state_words(item.state)
 
     def _sort_value(self, item: QueueItem, col: Col):
         b, a = item.before, item.after
@@ -428,7 +308,7 @@ class QueueModel(QAbstractTableModel):
                 s = item.saved_fraction
                 return -2.0 if s is None else s
             case Col.STATUS:
-                return list(ItemState).index(item.state)
+                return _STATE_ORDER.index(item.state)
         return self._display(item, col) or ""
 
     def _tooltip(self, item: QueueItem, col: Col) -> str | None:
@@ -449,7 +329,7 @@ class QueueModel(QAbstractTableModel):
             return self.status_text(item)
         if col == Col.UPLOAD and item.upload is not None:
             u = item.upload
-            lines = [f"{u.target_title}: {u.phase.value}"]
+            lines = [f"{u.target_title}: {UPLOAD_WORDS[u.phase]}"]
             if u.url:
                 lines.append(u.url)
             if u.result_id:
@@ -465,8 +345,8 @@ class QueueModel(QAbstractTableModel):
 
 
 _UPLOAD_COLOURS = {
-    UploadPhase.DONE: QColor(40, 150, 70),
-    UploadPhase.FAILED: QColor(210, 60, 50),
+    JobState.FINISHED: QColor(40, 150, 70),
+    JobState.FAILED: QColor(210, 60, 50),
 }
 
 

@@ -1,10 +1,26 @@
-"""Formatting numbers for people."""
+"""Formatting numbers for people, and showing text from elsewhere as the text it is."""
 
 from __future__ import annotations
 
+from typing import overload
+
+from PySide6.QtGui import Qt
+
 from odnix_desktop.core.units import human_bytes
 
-__all__ = ["dims", "duration", "human_bytes"]
+__all__ = ["dims", "duration", "human_bytes", "plain_tooltip"]
+
+
+@overload
+def plain_tooltip(text: str) -> str: ...
+@overload
+def plain_tooltip(text: None) -> None: ...
+def plain_tooltip(text: str | None) -> str | None:
+    """``text`` as a tooltip that shows it as it is. Qt renders a tooltip that looks like HTML
+    as HTML; server messages and file names go through here (labels use ``Qt.PlainText``)."""
+    if text and Qt.mightBeRichText(text):
+        return Qt.convertFromPlainText(text)
+    return text
 
 
 def dims(width: int | None, height: int | None) -> str:

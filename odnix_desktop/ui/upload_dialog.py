@@ -7,8 +7,10 @@ It edits nothing: OK hands back an :class:`~odnix_desktop.jobs.upload.UploadRequ
 
 from __future__ import annotations
 
+import html
 import itertools
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
@@ -31,14 +33,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from odnix_desktop.core.media import MediaKind
 from odnix_desktop.core.presets import PRESETS
 from odnix_desktop.jobs.runner import JobRunner
 from odnix_desktop.jobs.upload import PlannedUpload, PreflightJob, UploadRequest
 from odnix_desktop.ui import text
 from odnix_desktop.ui.queue_model import QueueItem
 
-OK_MARK, BAD_MARK, NOTE_MARK = "✓", "✗", "•"
-_GOOD, _BAD = QColor(40, 150, 70), QColor(210, 60, 50)
+if TYPE_CHECKING:
+    from odnix_desktop.core.upload import Target, UploadHistory
+
+OK_MARK, BAD_MARK, NOTE_MARK, WARN_MARK = "✓", "✗", "•", "⚠"
+_GOOD, _BAD, _WARN = QColor(40, 150, 70), QColor(210, 60, 50), QColor(190, 120, 0)
 #: The story text positions the server takes, with their labels.
 STORY_POSITIONS = (("top", "Top"), ("center", "Centre"), ("bottom", "Bottom"))
 
@@ -107,13 +113,14 @@ class UploadDialog(QDialog):
     def __init__(
         self,
         items: list[QueueItem],
-        planner: Callable[[object, bool], list[PlannedUpload]],
+        planner: Callable[[Target, bool], list[PlannedUpload]],
         runner: JobRunner,
         *,
-        history: object | None = None,
+        history: UploadHistory | None = None,
         server: str | None = None,
         user: str | None = None,
         parent: QWidget | None = None,
+        background: str = "#ffffff",
     ) -> None:
         from odnix_desktop.core.upload import Target
 
@@ -133,7 +140,8 @@ class UploadDialog(QDialog):
         self.setWindowTitle(f"Upload {len(items)} item{'s' if len(items) != 1 else ''} to Odnix")
         self.setMinimumSize(640, 520)
 
-        head = QLabel(f"<b>{names}</b><br>to {user or '?'} @ {server or '?'}")
+        account = html.escape(f"{user or '?'} @ {server or '?'}")
+        head = QLabel(f"<b>{html.escape(names)}</b><br>to {account}")  # names are text, not HTML
         head.setToolTip("The items selected in the queue, and the account they go to")
         form = QFormLayout()
         self.target = QComboBox()
@@ -144,7 +152,7 @@ class UploadDialog(QDialog):
             "Where the items go: a feed post, a reel, a story, a chat message or your profile picture"
         )
         first_kind = items[0].kind if items else None
-        default = Target.POST if first_kind is None or first_kind.value == "image" else Target.REEL
+        default = Target.POST if first_kind is None or first_kind is MediaKind.IMAGE else Target.REEL
         if len(items) == 1 and items[0].used_preset in [t.value for t in Target]:
             default = Target(items[0].used_preset)
         self.target.setCurrentIndex(self.target.findData(default))
@@ -171,6 +179,9 @@ class UploadDialog(QDialog):
         self.one_time = QCheckBox("View once")
         self.one_time.setToolTip("The recipient can open the photo or clip only once")
         form.addRow("", self.one_time)
+        self.post_background = ColorButton(background, "Background for transparent posts")
+        self.post_background.setToolTip("Transparent areas of a post are flattened onto this colour before sending")
+        form.addRow("Transparent areas onto", self.post_background)
 
         self.send_original = QCheckBox("Send the original files, not the compressed outputs")
         self.send_original.setToolTip(
@@ -216,6 +227,7 @@ class UploadDialog(QDialog):
         self.text_color.colorChanged.connect(self._on_input_changed)
         self.text_position.currentIndexChanged.connect(self._on_input_changed)
         self.text_size.valueChanged.connect(self._on_input_changed)
+        self.post_background.colorChanged.connect(self._on_input_changed)
         self._on_target_changed()
 
     def _story_look_row(self) -> QWidget:
@@ -284,6 +296,7 @@ class UploadDialog(QDialog):
         self.recipient.setVisible(t is T.CHAT)
         self.form.setRowVisible(self.story_look, t is T.STORY)
         self.form.setRowVisible(self.one_time, t is T.CHAT)
+        self.form.setRowVisible(self.post_background, t is T.POST)
         self.caption_label.setText({T.STORY: "Story text", T.CHAT: "Message"}.get(t, "Caption"))
         no_text = t is T.PROFILE
         self.caption_label.setVisible(not no_text)
@@ -319,7 +332,15 @@ class UploadDialog(QDialog):
         else:
             caption = self.caption_text()
         job = PreflightJob(
-            self._want, target, self._plans, caption, self.history, self.server, self.user, style=self.story_style()
+            self._want,
+            target,
+            self._plans,
+            caption,
+            self.history,
+            self.server,
+            self.user,
+            style=self.story_style(),
+            background=self.post_background.color(),
         )
         job.signals.finished.connect(self._on_checked)
         job.signals.failed.connect(self._on_check_failed)
@@ -361,9 +382,12 @@ class UploadDialog(QDialog):
             parent.setFont(0, font)
             self.checks.addTopLevelItem(parent)
             for check in checks:
-                mark = OK_MARK if check.ok else BAD_MARK
+                mark, colour = OK_MARK if check.ok else BAD_MARK, _GOOD if check.ok else _BAD
+                if check.name.startswith("odnix-"):  # what the server will do: a note, or a warning
+                    warn = check.name.startswith("odnix-warning")
+                    mark, colour = (WARN_MARK, _WARN) if warn else (NOTE_MARK, self.palette().text().color())
                 row = QTreeWidgetItem(parent, [f"{mark} {check.message}"])
-                row.setForeground(0, _GOOD if check.ok else _BAD)
+                row.setForeground(0, colour)
                 row.setToolTip(0, f"{check.name}: {check.message}")
                 ok = ok and check.ok
             if plan.media is None:
@@ -397,8 +421,9 @@ class UploadDialog(QDialog):
         out = []
         for i in range(self.checks.topLevelItemCount()):
             top = self.checks.topLevelItem(i)
-            for j in range(top.childCount()):
-                t = top.child(j).text(0)
+            children = [] if top is None else [top.child(j) for j in range(top.childCount())]
+            for child in children:
+                t = "" if child is None else child.text(0)
                 if t.startswith(BAD_MARK):
                     out.append(t[2:])
         return out
@@ -415,6 +440,7 @@ class UploadDialog(QDialog):
             story_style=self.story_style(),
             one_time=target is self.Target.CHAT and self.one_time.isChecked(),
             plans=list(self._plans),
+            background=self.post_background.color(),
         )
 
     @Slot()

@@ -7,18 +7,25 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from odnix_desktop.core.errors import ErrorKind
 from odnix_desktop.core.presets import PRESETS
 from odnix_desktop.core.progress import Progress
 from odnix_desktop.core.settings import Settings
 from odnix_desktop.core.userdirs import cache_dir
+from odnix_desktop.jobs.base import JobState
 from odnix_desktop.jobs.runner import JobRunner
 from odnix_desktop.jobs.upload import PlannedUpload, UploadJob, UploadRequest
 from odnix_desktop.ui.account import AccountController
-from odnix_desktop.ui.queue_model import QueueItem, QueueModel, UploadPhase, UploadState
+from odnix_desktop.ui.queue_items import QueueItem, UploadState
+from odnix_desktop.ui.queue_model import QueueModel
+
+if TYPE_CHECKING:
+    from odnix_desktop.core.upload import Target, UploadHistory, UploadResult
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +45,7 @@ class UploadController(QObject):
         runner: JobRunner,
         account: AccountController,
         settings: Callable[[], Settings],
-        history: Any | None = None,
+        history: UploadHistory | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -48,9 +55,10 @@ class UploadController(QObject):
         self._settings = settings
         self._history = history
         self._jobs: dict[int, UploadJob] = {}
+        self._after_login: list[int] = []  # items to upload once the person has logged in
 
     # -- the history file --------------------------------------------------------
-    def history(self) -> Any:
+    def history(self) -> UploadHistory:
         """The core's ``UploadHistory`` (opened on first use; raises ``HistoryError``)."""
         if self._history is None:
             from odnix_desktop.core.upload import UploadHistory
@@ -58,7 +66,7 @@ class UploadController(QObject):
             self._history = UploadHistory()
         return self._history
 
-    def history_or_none(self) -> Any | None:
+    def history_or_none(self) -> UploadHistory | None:
         from odnix_desktop.core.upload import HistoryError
 
         try:
@@ -70,9 +78,9 @@ class UploadController(QObject):
     # -- planning ---------------------------------------------------------------
     @staticmethod
     def uploadable(item: QueueItem) -> bool:
-        return item.state.finished and item.output is not None and item.output.exists()
+        return item.finished and item.output is not None and item.output.exists()
 
-    def plan(self, items: list[QueueItem], target: Any, send_original: bool) -> list[PlannedUpload]:
+    def plan(self, items: list[QueueItem], target: Target, send_original: bool) -> list[PlannedUpload]:
         """The file each item sends: its compressed output when it was made with the target's
         preset; a recompression with that preset first when not; the original only when asked."""
         preset = PRESETS[target.value]
@@ -102,8 +110,27 @@ class UploadController(QObject):
                 )
         return out
 
-    def planner_for(self, items: list[QueueItem]) -> Callable[[Any, bool], list[PlannedUpload]]:
+    def planner_for(self, items: list[QueueItem]) -> Callable[[Target, bool], list[PlannedUpload]]:
         return _Planner(self, items)
+
+    # -- login first ----------------------------------------------------------------
+    def login_needed(self, items: list[QueueItem]) -> bool:
+        """True when nobody is logged in: ``items`` wait for the login (see :meth:`after_login`)."""
+        if self.account.logged_in:
+            return False
+        self._after_login = [i.id for i in items]
+        return True
+
+    def forget_waiting(self) -> None:
+        """The login was given up: nothing waits for it any more."""
+        self._after_login = []
+
+    def after_login(self) -> AfterLogin:
+        """Just logged in: the items that waited for it, else those a refused login left unsent."""
+        waiting = [self.model.by_id(i) for i in self._after_login]
+        self._after_login = []
+        upload = [i for i in waiting if i is not None and self.uploadable(i)]
+        return AfterLogin(upload, [] if upload else self.refused_login())
 
     # -- running ------------------------------------------------------------------
     def start(self, request: UploadRequest) -> int:
@@ -133,6 +160,11 @@ class UploadController(QObject):
     def is_busy(self) -> bool:
         return bool(self._jobs)
 
+    def outcome_counts(self) -> tuple[int, int]:
+        """How many items' last uploads went, and how many failed."""
+        phases = [i.upload.phase for i in self.model.items() if i.upload is not None]
+        return sum(p is JobState.FINISHED for p in phases), sum(p is JobState.FAILED for p in phases)
+
     def uploading(self, item_id: int) -> bool:
         return item_id in self._jobs
 
@@ -141,7 +173,7 @@ class UploadController(QObject):
         return [
             i
             for i in self.model.items()
-            if i.upload is not None and i.upload.failure == "log in again" and i.id not in self._jobs
+            if i.upload is not None and i.upload.failure is ErrorKind.LOG_IN_AGAIN and i.id not in self._jobs
         ]
 
     def cancel(self, item_ids: list[int]) -> None:
@@ -170,25 +202,25 @@ class UploadController(QObject):
 
     @Slot(int)
     def _on_started(self, key: int) -> None:
-        self._set(key, phase=UploadPhase.RUNNING, progress=Progress(0.0, "starting"))
+        self._set(key, phase=JobState.RUNNING, progress=Progress(0.0, "starting"))
 
     @Slot(int, object)
     def _on_progress(self, key: int, progress: Progress) -> None:
         self._set(key, progress=progress)
 
     @Slot(int, object)
-    def _on_finished(self, key: int, result: Any) -> None:
+    def _on_finished(self, key: int, result: UploadResult) -> None:
         job = self._jobs.get(key)
         sent = job.sent_file if job is not None else None
         warning = "; ".join(result.warnings) if result.warnings else ""
         self._set(
             key,
-            phase=UploadPhase.DONE,
+            phase=JobState.FINISHED,
             progress=None,
             url=result.url,
             result_id=result.id,
             error=warning,
-            failure="",
+            failure=None,
             sent_file=sent,
         )
         self._ended(key)
@@ -196,13 +228,13 @@ class UploadController(QObject):
     @Slot(int, str)
     def _on_failed(self, key: int, message: str) -> None:
         job = self._jobs.get(key)
-        failure = job.failure if job is not None and job.failure else "failed"
+        failure = job.failure if job is not None and job.failure is not None else ErrorKind.FAILED
         sent = job.sent_file if job is not None else None
         reason = job.reason if job is not None and job.reason else message
-        self._set(key, phase=UploadPhase.FAILED, progress=None, error=reason, failure=failure, sent_file=sent)
+        self._set(key, phase=JobState.FAILED, progress=None, error=reason, failure=failure, sent_file=sent)
         self._ended(key)
         if (
-            failure == "log in again"
+            failure is ErrorKind.LOG_IN_AGAIN
             and job is not None
             and self.account.expire(job.session, "the server refused the login during an upload: log in again")
         ):
@@ -210,8 +242,16 @@ class UploadController(QObject):
 
     @Slot(int)
     def _on_cancelled(self, key: int) -> None:
-        self._set(key, phase=UploadPhase.CANCELLED, progress=None)
+        self._set(key, phase=JobState.CANCELLED, progress=None)
         self._ended(key)
+
+
+@dataclass(frozen=True, slots=True)
+class AfterLogin:
+    """What a fresh login leads to: the upload dialog for ``upload``, or ``not_sent`` selected."""
+
+    upload: list[QueueItem]
+    not_sent: list[QueueItem]
 
 
 class _Planner:
@@ -221,7 +261,7 @@ class _Planner:
         self.controller = controller
         self.items = items
 
-    def __call__(self, target: Any, send_original: bool) -> list[PlannedUpload]:
+    def __call__(self, target: Target, send_original: bool) -> list[PlannedUpload]:
         return self.controller.plan(self.items, target, send_original)
 
 

@@ -18,7 +18,8 @@ from odnix_desktop.core.errors import OdnixError
 from odnix_desktop.core.media import sniff_kind
 from odnix_desktop.core.watch import DEFAULT_SETTLE_S, FolderWatcher
 from odnix_desktop.ui.controller import QueueController
-from odnix_desktop.ui.queue_model import ItemState, QueueItem, QueueModel
+from odnix_desktop.ui.queue_items import ItemState, QueueItem
+from odnix_desktop.ui.queue_model import QueueModel
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +109,7 @@ class FolderWatchAction(QObject):
         path = Path(name)
         existing = next((item for item in self.model.items() if item.source == path), None)
         if existing is not None:  # changed since: compressed again
-            if existing.state.active:
+            if existing.active:
                 return
             self.model.update(existing.id, state=ItemState.READY, output=None, after=None, error="")
             self.controller.start([existing.id])

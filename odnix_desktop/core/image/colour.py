@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import logging
 from functools import lru_cache
+from typing import cast
 
 from PIL import Image, ImageCms
 
@@ -49,11 +50,11 @@ def normalise_depth(img: Image.Image) -> Image.Image:
     if mode in ("I;16", "I;16L", "I;16B", "I;16N", "I"):
         # 16-bit (or 32-bit) greyscale: scale, do not clip, to 8 bits.
         ints = img if mode == "I" else img.convert("I")
-        lo, hi = ints.getextrema()
+        lo, hi = cast("tuple[float, float]", ints.getextrema())  # one band: (min, max)
         shift = 8 if (hi > 255 or mode != "I") else 0
         return ints.point(lambda v: v / (1 << shift)).convert("L") if shift else ints.convert("L")
     if mode == "F":
-        lo, hi = img.getextrema()
+        lo, hi = cast("tuple[float, float]", img.getextrema())  # one band: (min, max)
         scale = 255.0 if hi <= 1.0 else 1.0
         return img.point(lambda v: v * scale).convert("L")
     if mode == "1":

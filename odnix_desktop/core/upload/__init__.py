@@ -4,8 +4,11 @@ No Qt here: the CLI, the window's jobs and the tests call the same functions, ea
 progress callback and a cancel token.
 """
 
+from odnix_desktop.core.upload.answers import LinkPolicy
 from odnix_desktop.core.upload.credentials import Account, TokenStore, load_account
 from odnix_desktop.core.upload.errors import (
+    AnswerNotUnderstoodError,
+    AnswerTooLargeError,
     ConnectionLostError,
     HistoryError,
     InsecureServerError,
@@ -24,11 +27,8 @@ from odnix_desktop.core.upload.preflight import PreflightReport, Target, preflig
 from odnix_desktop.core.upload.server import ServerAddress
 from odnix_desktop.core.upload.session import Session, login, logout, remember, restore, verify
 from odnix_desktop.core.upload.targets import (
-    ChatResult,
-    PostResult,
-    ProfilePictureResult,
-    ReelResult,
-    StoryResult,
+    ENDPOINTS,
+    Order,
     StoryStyle,
     UploadResult,
     send_chat_media,
@@ -41,8 +41,12 @@ from odnix_desktop.core.upload.targets import (
 from odnix_desktop.core.upload.transport import HttpSettings, UploadProgress
 
 __all__ = [
+    "ENDPOINTS",
+    "AnswerNotUnderstoodError",
+    "AnswerTooLargeError",
+    "LinkPolicy",
+    "Order",
     "Account",
-    "ChatResult",
     "ConnectionLostError",
     "HistoryError",
     "HistoryRow",
@@ -51,16 +55,12 @@ __all__ = [
     "LoginFailedError",
     "LoginRequiredError",
     "OutcomeUnknownError",
-    "PostResult",
     "PreflightError",
     "PreflightReport",
-    "ProfilePictureResult",
-    "ReelResult",
     "ServerAddress",
     "ServerAddressError",
     "ServerError",
     "Session",
-    "StoryResult",
     "StoryStyle",
     "TLSError",
     "Target",

@@ -23,6 +23,7 @@ import keyring
 import keyring.backend
 import keyring.errors
 
+from odnix_desktop.core.upload.answers import valid_username
 from odnix_desktop.core.upload.server import ServerAddress
 from odnix_desktop.core.userdirs import config_dir
 
@@ -135,11 +136,12 @@ def load_account() -> Account | None:
     path = account_path()
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return Account(
-            server=str(data["server"]),
-            user=str(data["user"]),
-            allow_insecure_http=bool(data.get("allow_insecure_http", False)),
-        )
+        server, user, insecure = data["server"], data["user"], data.get("allow_insecure_http", False)
+        if not isinstance(server, str) or len(server) > 2048 or not isinstance(insecure, bool):
+            raise ValueError("the server address or its http setting is not of the right type")
+        if valid_username(user) is None:
+            raise ValueError("the user name is not one a server could have")
+        return Account(server=server, user=user, allow_insecure_http=insecure)
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, TypeError) as exc:

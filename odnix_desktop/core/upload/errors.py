@@ -1,14 +1,15 @@
 """Errors of the Odnix upload client, each with a message fit for a person.
 
 The base class is :class:`odnix_desktop.core.errors.OdnixError`; a cancelled upload raises the
-core's :class:`~odnix_desktop.core.errors.Cancelled`, which is not a failure.
+core's :class:`~odnix_desktop.core.errors.Cancelled`, which is not a failure. Each class's
+``kind`` (:class:`~odnix_desktop.core.errors.ErrorKind`) says what the failure means for the person.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from odnix_desktop.core.errors import OdnixError
+from odnix_desktop.core.errors import ErrorKind, OdnixError
 
 
 class UploadError(OdnixError):
@@ -18,6 +19,8 @@ class UploadError(OdnixError):
 class ServerAddressError(UploadError):
     """The server URL is not usable (malformed, or an unsupported scheme)."""
 
+    kind = ErrorKind.BAD_INPUT
+
 
 class InsecureServerError(ServerAddressError):
     """Plain ``http://`` to a host other than this computer, and the user did not allow it."""
@@ -25,6 +28,8 @@ class InsecureServerError(ServerAddressError):
 
 class LoginRequiredError(UploadError):
     """No valid token: the user has to log in (again). Every HTTP 401 becomes this."""
+
+    kind = ErrorKind.LOG_IN_AGAIN
 
 
 class LoginFailedError(LoginRequiredError):
@@ -37,6 +42,8 @@ class PreflightError(UploadError):
     ``check`` names the check (``caption-length``, ``image-size``, ``reel-quota``...).
     """
 
+    kind = ErrorKind.CHECKS_FAILED
+
     def __init__(self, message: str, *, check: str, path: Path | None = None) -> None:
         self.check = check
         super().__init__(message, path=path)
@@ -47,6 +54,8 @@ class UploadRefusedError(UploadError):
 
     ``server_message`` is the server's own text, cleaned of Python list brackets.
     """
+
+    kind = ErrorKind.REFUSED_BY_SERVER
 
     def __init__(self, message: str, *, server_message: str = "", status: int = 200, path: Path | None = None) -> None:
         self.server_message = server_message
@@ -60,6 +69,31 @@ class ServerError(UploadError):
     def __init__(self, message: str, *, status: int | None = None, path: Path | None = None) -> None:
         self.status = status
         super().__init__(message, path=path)
+
+
+class AnswerNotUnderstoodError(ServerError):
+    """An answer that is not what the API promises: a field missing, of the wrong type, too long,
+    or not JSON at all. That item fails; the next one is still sent.
+
+    ``accepted`` is True when the server said the upload succeeded before the rest of its answer
+    could not be read: it may hold the upload (the history records it as "unknown").
+    """
+
+    def __init__(
+        self, what: str, detail: str, *, status: int | None = None, accepted: bool = False, path: Path | None = None
+    ) -> None:
+        self.detail = detail
+        self.accepted = accepted
+        if accepted:  # the server may hold it: never "failed", which invites sending it again
+            self.kind = ErrorKind.MAY_HAVE_BEEN_SENT
+        message = f"the server's answer to {what} was not understood ({detail})"
+        if accepted:
+            message += "; it said the upload succeeded, so it may have kept it: check before sending it again"
+        super().__init__(message, status=status, path=path)
+
+
+class AnswerTooLargeError(ServerError):
+    """The answer's body was larger than the client reads (``HttpSettings.max_answer_bytes``)."""
 
 
 class TLSError(UploadError):
@@ -85,9 +119,14 @@ class OutcomeUnknownError(ConnectionLostError):
     user decides, after looking at their profile.
     """
 
+    kind = ErrorKind.MAY_HAVE_BEEN_SENT
+
     def __init__(self, message: str, *, path: Path | None = None) -> None:
         super().__init__(message, reached_server=None, path=path)
 
 
 class HistoryError(UploadError):
-    """The upload history database cannot be opened or is from a newer version."""
+    """The upload history database cannot be opened or is from a newer version.
+
+    A damaged file is not this error: it is moved aside and a new one started
+    (:attr:`~odnix_desktop.core.upload.history.UploadHistory.notices` says where it went)."""

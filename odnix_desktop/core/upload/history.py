@@ -7,20 +7,33 @@ nothing. Rows hold no token and no password. ``PRAGMA user_version`` is the sche
 damaged.
 
 The daily reel quota and the duplicate-post cooldown are counted from these rows.
+
+A damaged file never stops the program: it is moved aside as ``<name>.damaged-<date>``, a new
+history is started, and :attr:`UploadHistory.notices` tells the user where the old one is (the
+CLI and the window show it). A row with a value this version does not know is skipped with a
+warning, and a link that is not http/https is not handed on.
 """
 
 from __future__ import annotations
 
 import enum
+import logging
+import os
 import sqlite3
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
+from odnix_desktop.core.upload.answers import is_web_link
 from odnix_desktop.core.upload.errors import HistoryError
 from odnix_desktop.core.userdirs import data_dir
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 HISTORY_FILE = "upload-history.sqlite3"
 
@@ -101,6 +114,32 @@ class HistoryRow:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class HistoryRead:
+    """Rows newest first, and sentences for the user: a damaged file set aside, rows skipped."""
+
+    rows: tuple[HistoryRow, ...]
+    notices: tuple[str, ...] = ()
+
+
+class _Damaged(Exception):  # noqa: N818 - internal: the file failed its check
+    pass
+
+
+#: SQLite's primary result codes for a damaged file: SQLITE_CORRUPT, SQLITE_NOTADB.
+_DAMAGE_CODES = (11, 26)
+
+
+def _is_damage(exc: BaseException) -> bool:
+    if isinstance(exc, _Damaged):
+        return True
+    code = getattr(exc, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return code & 0xFF in _DAMAGE_CODES
+    text = str(exc).lower()
+    return isinstance(exc, sqlite3.DatabaseError) and ("malformed" in text or "not a database" in text)
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -118,16 +157,73 @@ class UploadHistory:
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path if path is not None else data_dir() / HISTORY_FILE
+        #: Sentences for the user about this file (a damaged one moved aside), oldest first.
+        self.notices: list[str] = []
+        self._repair = threading.Lock()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self._connect() as con:
-                self._migrate(con)
-        except sqlite3.Error as exc:
-            raise HistoryError(f"the upload history {self.path} cannot be used ({exc})") from None
+            self._use(self._open, check=True)
         except OSError as exc:
             raise HistoryError(
                 f"the upload history folder {self.path.parent} cannot be created ({exc.strerror or exc})"
             ) from None
+
+    def _open(self) -> None:
+        with self._connect() as con:
+            self._migrate(con)
+
+    def _use(self, operation: Callable[[], T], *, check: bool = False) -> T:
+        """``operation``; when the file turns out damaged, set it aside, start anew and run it again."""
+        try:
+            if check:
+                self._check()
+            return operation()
+        except (sqlite3.DatabaseError, _Damaged) as exc:
+            if not _is_damage(exc):
+                raise HistoryError(f"the upload history {self.path} cannot be used ({exc})") from None
+            self._set_aside(str(exc))
+        try:
+            self._open()
+            return operation()
+        except sqlite3.Error as exc:
+            raise HistoryError(f"the upload history {self.path} cannot be used ({exc})") from None
+
+    def _check(self) -> None:
+        """SQLite's quick check reads every page: damaged data pages show here, not only a header."""
+        with closing(sqlite3.connect(self.path, timeout=10.0)) as con:
+            found = [row[0] for row in con.execute("PRAGMA quick_check(5)")]
+        if found != ["ok"]:
+            raise _Damaged("; ".join(str(f) for f in found)[:300])
+
+    def _set_aside(self, reason: str) -> None:
+        with self._repair:
+            try:
+                self._check()
+                return  # another thread has already started a new one
+            except (sqlite3.DatabaseError, _Damaged):
+                pass
+            stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H%M%SZ")
+            aside = self.path.with_name(f"{self.path.name}.damaged-{stamp}")
+            number = 1
+            while aside.exists():
+                number += 1
+                aside = self.path.with_name(f"{self.path.name}.damaged-{stamp}-{number}")
+            try:
+                os.replace(self.path, aside)
+                for suffix in ("-journal", "-wal", "-shm"):
+                    extra = self.path.with_name(self.path.name + suffix)
+                    if extra.exists():
+                        os.replace(extra, aside.with_name(aside.name + suffix))
+            except OSError as exc:
+                raise HistoryError(
+                    f"the upload history {self.path} is damaged and cannot be moved aside ({exc.strerror or exc})"
+                ) from None
+            notice = (
+                f"The upload history was damaged ({reason}). It was moved to {aside} and a new history "
+                "was started; the uploads listed in the old one are not shown."
+            )
+            log.warning("%s", notice)
+            self.notices.append(notice)
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -166,24 +262,29 @@ class UploadHistory:
         started_at: datetime | None = None,
     ) -> int:
         """Record an upload about to be sent; returns the row id."""
-        with self._connect() as con:
-            cur = con.execute(
-                "INSERT INTO uploads (started_at, server, user, target, source_path, output_path,"
-                " output_sha256, output_bytes, caption, status) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                (
-                    _iso(started_at or _now()),
-                    server,
-                    user,
-                    target,
-                    None if source is None else str(source),
-                    None if output is None else str(output),
-                    output_sha256,
-                    output_bytes,
-                    caption,
-                    UploadStatus.SENDING.value,
-                ),
-            )
-            return int(cur.lastrowid or 0)
+        values = (
+            _iso(started_at or _now()),
+            server,
+            user,
+            target,
+            None if source is None else str(source),
+            None if output is None else str(output),
+            output_sha256,
+            output_bytes,
+            caption,
+            UploadStatus.SENDING.value,
+        )
+
+        def insert() -> int:
+            with self._connect() as con:
+                cur = con.execute(
+                    "INSERT INTO uploads (started_at, server, user, target, source_path, output_path,"
+                    " output_sha256, output_bytes, caption, status) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    values,
+                )
+                return int(cur.lastrowid or 0)
+
+        return self._use(insert)
 
     def finish(
         self,
@@ -194,66 +295,118 @@ class UploadHistory:
         result_url: str | None = None,
         error: str | None = None,
     ) -> None:
-        with self._connect() as con:
-            con.execute(
-                "UPDATE uploads SET finished_at=?, status=?, result_id=?, result_url=?, error=? WHERE id=?",
-                (_iso(_now()), status.value, result_id, result_url, error, row_id),
-            )
+        def update() -> None:
+            with self._connect() as con:
+                con.execute(
+                    "UPDATE uploads SET finished_at=?, status=?, result_id=?, result_url=?, error=? WHERE id=?",
+                    (_iso(_now()), status.value, result_id, result_url, error, row_id),
+                )
+
+        self._use(update)
 
     # Reading ---------------------------------------------------------------------------------
-    def rows(self, limit: int | None = None) -> list[HistoryRow]:
-        """Newest first."""
+    def read(self, limit: int | None = None) -> HistoryRead:
+        """Newest first; rows this version cannot read are skipped, and the notices say so."""
         sql = "SELECT * FROM uploads ORDER BY started_at DESC, id DESC"
         params: tuple[int, ...] = ()
         if limit is not None:
             sql += " LIMIT ?"
             params = (limit,)
-        with self._connect() as con:
-            return [_row(r) for r in con.execute(sql, params)]
+
+        def select() -> list[sqlite3.Row]:
+            with self._connect() as con:
+                return con.execute(sql, params).fetchall()
+
+        rows, skipped = [], 0
+        for raw in self._use(select):
+            row = _row_or_none(raw)
+            if row is None:
+                skipped += 1
+            else:
+                rows.append(row)
+        notices = list(self.notices)
+        if skipped:
+            some = f"{skipped} uploads were" if skipped != 1 else "1 upload was"
+            notices.append(f"{some} skipped: {self.path} holds values this version does not know.")
+        return HistoryRead(tuple(rows), tuple(notices))
+
+    def rows(self, limit: int | None = None) -> list[HistoryRow]:
+        """Newest first (the readable ones: see :meth:`read`)."""
+        return list(self.read(limit).rows)
 
     def count_since(self, *, server: str, user: str, target: str, since: datetime) -> int:
         """Uploads of ``target`` that may have reached the server since ``since``."""
         marks = ",".join("?" for _ in MAY_HAVE_ARRIVED)
-        with self._connect() as con:
-            row = con.execute(
-                "SELECT COUNT(*) FROM uploads"
-                " WHERE server=? AND user=? AND target=? AND started_at>=?"
-                f" AND status IN ({marks})",
-                (server, user, target, _iso(since), *(s.value for s in MAY_HAVE_ARRIVED)),
-            ).fetchone()
-        return int(row[0])
+
+        def count() -> int:
+            with self._connect() as con:
+                row = con.execute(
+                    "SELECT COUNT(*) FROM uploads"
+                    " WHERE server=? AND user=? AND target=? AND started_at>=?"
+                    f" AND status IN ({marks})",
+                    (server, user, target, _iso(since), *(s.value for s in MAY_HAVE_ARRIVED)),
+                ).fetchone()
+            return int(row[0])
+
+        return self._use(count)
 
     def latest_same_caption(
         self, *, server: str, user: str, target: str, caption: str, since: datetime
     ) -> HistoryRow | None:
         marks = ",".join("?" for _ in MAY_HAVE_ARRIVED)
-        with self._connect() as con:
-            row = con.execute(
-                f"SELECT * FROM uploads WHERE server=? AND user=? AND target=? AND caption=?"
-                f" AND started_at>=? AND status IN ({marks}) ORDER BY started_at DESC LIMIT 1",
-                (server, user, target, caption, _iso(since), *(s.value for s in MAY_HAVE_ARRIVED)),
-            ).fetchone()
-        return None if row is None else _row(row)
+
+        def latest() -> sqlite3.Row | None:
+            with self._connect() as con:
+                found: sqlite3.Row | None = con.execute(
+                    f"SELECT * FROM uploads WHERE server=? AND user=? AND target=? AND caption=?"
+                    f" AND started_at>=? AND status IN ({marks}) ORDER BY started_at DESC LIMIT 1",
+                    (server, user, target, caption, _iso(since), *(s.value for s in MAY_HAVE_ARRIVED)),
+                ).fetchone()
+            return found
+
+        row = self._use(latest)
+        return None if row is None else _row_or_none(row)
+
+
+def _text(value: object, *, optional: bool = True) -> str | None:
+    if value is None and optional:
+        return None
+    if isinstance(value, str):
+        return value
+    raise TypeError(f"{type(value).__name__} where text was expected")
 
 
 def _row(r: sqlite3.Row) -> HistoryRow:
+    """A row, every value checked: a type or value this version does not know raises."""
+    size = r["output_bytes"]
+    if not (size is None or (isinstance(size, int) and size >= 0)):
+        raise TypeError("output_bytes is not a size")
+    url = _text(r["result_url"])
     return HistoryRow(
-        id=r["id"],
-        started_at=_parse(r["started_at"]) or _now(),
-        finished_at=_parse(r["finished_at"]),
-        server=r["server"],
-        user=r["user"],
-        target=r["target"],
-        source_path=r["source_path"],
-        output_path=r["output_path"],
-        output_sha256=r["output_sha256"],
-        output_bytes=r["output_bytes"],
-        caption=r["caption"],
-        result_id=r["result_id"],
-        result_url=r["result_url"],
+        id=int(r["id"]),
+        started_at=_parse(_text(r["started_at"], optional=False)) or _now(),
+        finished_at=_parse(_text(r["finished_at"])),
+        server=_text(r["server"], optional=False) or "",
+        user=_text(r["user"], optional=False) or "",
+        target=_text(r["target"], optional=False) or "",
+        source_path=_text(r["source_path"]),
+        output_path=_text(r["output_path"]),
+        output_sha256=_text(r["output_sha256"]),
+        output_bytes=size,
+        caption=_text(r["caption"], optional=False) or "",
+        result_id=_text(r["result_id"]),
+        result_url=url if url is not None and is_web_link(url) else None,
         status=UploadStatus(r["status"]),
-        error=r["error"],
+        error=_text(r["error"]),
     )
+
+
+def _row_or_none(r: sqlite3.Row) -> HistoryRow | None:
+    try:
+        return _row(r)
+    except (TypeError, ValueError, OverflowError) as exc:
+        log.warning("upload history: row %s skipped (%s)", r["id"], exc)
+        return None
 
 
 def utc_day_start(moment: datetime) -> datetime:

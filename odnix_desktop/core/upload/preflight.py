@@ -179,7 +179,12 @@ def check_media(target: Target, path: Path) -> tuple[list[Check], MediaFacts | N
                 )
             ], None
     facts = MediaFacts(kind, info, known[0], known[1])
-    checks = [Check("media-type", True, f"{kind.value}, {info.format}")]
+    return [Check("media-type", True, f"{kind.value}, {info.format}"), *_limits(rules, kind, info)], facts
+
+
+def _limits(rules: Rules, kind: MediaKind, info: MediaInfo) -> list[Check]:
+    """The target's pixel and byte limits."""
+    checks: list[Check] = []
     if kind is MediaKind.IMAGE and rules.max_side is not None:
         side = max(info.width, info.height)
         ok = side <= rules.max_side
@@ -204,7 +209,7 @@ def check_media(target: Target, path: Path) -> tuple[list[Check], MediaFacts | N
                 f"{human_bytes(rules.max_bytes)} ({rules.max_bytes // (1024 * 1024)} MiB)",
             )
         )
-    return checks, facts
+    return checks
 
 
 def check_reel_quota(history: UploadHistory, server: str, user: str, now: datetime) -> Check:

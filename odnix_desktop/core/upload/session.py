@@ -6,8 +6,9 @@ import logging
 from dataclasses import dataclass, field
 
 from odnix_desktop.core.progress import CancelToken
+from odnix_desktop.core.upload.answers import LinkPolicy, login_answer, verified_identity
 from odnix_desktop.core.upload.credentials import Account, TokenStore, forget_account, save_account
-from odnix_desktop.core.upload.errors import LoginFailedError, ServerError
+from odnix_desktop.core.upload.errors import LoginFailedError
 from odnix_desktop.core.upload.server import ServerAddress
 from odnix_desktop.core.upload.transport import HttpSettings, OdnixHttp, Request
 
@@ -23,9 +24,16 @@ class Session:
     token: str = field(repr=False)
     user_id: int | None = None
     settings: HttpSettings = field(default_factory=HttpSettings, repr=False, compare=False)
+    #: The host that serves the server's media, when it is not the server itself (a CDN).
+    media_host: str | None = None
 
     def http(self) -> OdnixHttp:
         return OdnixHttp(self.server, self.token, self.settings)
+
+    @property
+    def links(self) -> LinkPolicy:
+        """Which links from this server are kept (http/https on its host or media host)."""
+        return LinkPolicy(self.server, self.media_host)
 
     @property
     def account(self) -> Account:
@@ -58,21 +66,14 @@ def login(
         ),
         cancel=cancel,
     )
-    if answer.status in (400, 401, 403) or (answer.status < 300 and answer.data.get("success") is False):
-        raise LoginFailedError(f"login refused: {answer.server_message() or 'wrong user name or password'}")
-    answer.raise_for_failure("the login")
-    token = answer.data.get("token") or answer.data.get("auth_token")
-    if not isinstance(token, str) or not token:
-        raise ServerError("the server accepted the login but sent no token")
-    user = answer.data.get("user") or {}
-    user_id = user.get("id") if isinstance(user, dict) else None
-    name = user.get("username") if isinstance(user, dict) else None
-    log.info("logged in to %s as %s", server.url, name or username)
+    parsed = login_answer(answer)
+    user = parsed.user
+    log.info("logged in to %s as %s", server.url, user.username if user else username)
     return Session(
         server,
-        str(name or username),
-        token,
-        user_id if isinstance(user_id, int) else None,
+        user.username if user else username,
+        parsed.token,
+        user.user_id if user else None,
         settings,
     )
 
@@ -82,7 +83,7 @@ def verify(session: Session, *, cancel: CancelToken | None = None) -> Session:
     answer = session.http().send(
         Request("GET", "/api/verify-token/", "the login check", idempotent=True), cancel=cancel
     )
-    answer.raise_for_failure("the login check")
+    verified_identity(answer)
     return session
 
 

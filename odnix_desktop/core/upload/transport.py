@@ -6,39 +6,45 @@ multipart body from the file and tells how many bytes have gone out.
 
 Cancel: a cancel token set while the body is going out stops it at the next chunk; set while
 the server is working (a reel blocks while it transcodes), it shuts the socket down, so the
-request ends at once instead of when the server answers. Each request gets its own connection,
-whose socket is registered with the request's :class:`_Abort` when it connects.
+request ends at once instead of when the server answers (:mod:`.sockets`).
+
+Bounds: each read waits at most ``read_timeout``, and each try as a whole ends by its deadline
+(``HttpSettings.deadline``, plus the time the body needs at ``min_send_rate``, plus
+``processing_timeout`` for a call the server processes), so a server that trickles bytes cannot
+hold an upload. An answer's body is read in chunks and refused past ``max_answer_bytes``.
+Answers are handed on as :class:`~.answers.RawAnswer`; :mod:`.answers` reads them.
 
 Retries: connection errors and 5xx are retried with exponential backoff, at most
 ``HttpSettings.retries`` times, only when the request provably did not reach the server (the
 connection failed, or broke before the whole body was handed to the socket: the server cannot
 act on a multipart body it has not fully received) or when the call is safe to repeat.
-A request whose body was fully sent and got no answer is reported as
-:class:`OutcomeUnknownError`, never repeated behind the user's back.
+A request whose body was fully sent and got no answer, or a gateway's 502/504, is reported
+as :class:`OutcomeUnknownError` ("check before retrying"), never repeated behind the user's back.
 """
 
 from __future__ import annotations
 
-import ast
+import json
 import logging
-import socket
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import requests
-import requests.adapters
-import urllib3.connection
-import urllib3.connectionpool
 import urllib3.exceptions
-from requests_toolbelt.multipart.encoder import MultipartEncoder, MultipartEncoderMonitor
 
 from odnix_desktop import __version__
 from odnix_desktop.core.errors import Cancelled
-from odnix_desktop.core.progress import CancelToken, Progress, Report, no_report
+from odnix_desktop.core.progress import CancelToken, Report, no_report
+from odnix_desktop.core.upload import sockets
+from odnix_desktop.core.upload.answers import RawAnswer, clean_server_message, server_message
+from odnix_desktop.core.upload.body import Body, BodyState, ProgressSink, UploadProgress
 from odnix_desktop.core.upload.errors import (
+    AnswerNotUnderstoodError,
+    AnswerTooLargeError,
     ConnectionLostError,
     LoginFailedError,
     LoginRequiredError,
@@ -46,23 +52,14 @@ from odnix_desktop.core.upload.errors import (
     ServerError,
     TLSError,
     UploadError,
-    UploadRefusedError,
 )
 from odnix_desktop.core.upload.server import ServerAddress
 
 log = logging.getLogger(__name__)
 
-#: Share of the progress bar given to sending the body; the rest is the server's answer.
-BODY_SHARE = 0.95
+__all__ = ["FilePart", "HttpSettings", "OdnixHttp", "PROCESSING_STAGE", "Request", "UploadProgress"]
+
 PROCESSING_STAGE = "processing on server"
-
-
-@dataclass(frozen=True, slots=True)
-class UploadProgress(Progress):
-    """A :class:`Progress` that also tells the bytes of the body sent so far."""
-
-    bytes_sent: int = 0
-    bytes_total: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +76,13 @@ class HttpSettings:
     max_backoff: float = 8.0
     #: A CA bundle for a private server; ``None`` uses certifi's roots. Verification stays on.
     ca_bundle: Path | None = None
+    #: Longest time for one try, beyond what the body needs at ``min_send_rate`` (and
+    #: ``processing_timeout`` for a call the server processes): a trickling server is cut off.
+    deadline: float = 120.0
+    #: Slowest upload speed (bytes per second) the deadline allows for.
+    min_send_rate: float = 16 * 1024
+    #: Largest answer body read; a larger one is refused without being kept in memory.
+    max_answer_bytes: int = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,156 +112,6 @@ class Request:
     read_timeout: float | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Answer:
-    """A JSON answer with HTTP status < 500 other than 401 (those raise)."""
-
-    status: int
-    data: Mapping[str, Any]
-
-    @property
-    def ok(self) -> bool:
-        return 200 <= self.status < 300 and self.data.get("success") is True
-
-    def server_message(self) -> str:
-        for key in ("error", "detail", "message"):
-            value = self.data.get(key)
-            if value:
-                return clean_server_message(str(value))
-        return ""
-
-    def raise_for_failure(self, what: str, path: Path | None = None) -> None:
-        """Raise :class:`UploadRefusedError` unless the server said ``success: true``."""
-        if self.ok:
-            return
-        text = self.server_message()
-        if text:
-            message = f"the server refused {what}: {text}"
-        else:
-            message = f"the server refused {what} (HTTP {self.status}, no reason given)"
-        raise UploadRefusedError(message, server_message=text, status=self.status, path=path)
-
-
-def clean_server_message(text: str) -> str:
-    """``"['Invalid or corrupt image file.']"`` -> ``"Invalid or corrupt image file."``."""
-    stripped = text.strip()
-    if stripped.startswith("[") and stripped.endswith("]"):
-        try:
-            value = ast.literal_eval(stripped)
-        except (ValueError, SyntaxError):
-            return stripped
-        if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
-            return " ".join(value)
-    return stripped
-
-
-# --------------------------------------------------------------------------- abortable sockets
-class _Abort:
-    """The sockets of one request; :meth:`abort` shuts them down from another thread."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._sockets: list[socket.socket] = []
-        self.aborted = False
-
-    def attach(self, sock: socket.socket | None) -> None:
-        if sock is None:
-            return
-        with self._lock:
-            self._sockets.append(sock)
-            aborted = self.aborted
-        if aborted:
-            _shutdown(sock)
-
-    def abort(self) -> None:
-        with self._lock:
-            self.aborted = True
-            sockets = list(self._sockets)
-        for sock in sockets:
-            _shutdown(sock)
-
-
-def _shutdown(sock: socket.socket) -> None:
-    # The plain socket's shutdown, also for an SSLSocket (whose own shutdown unwraps TLS and
-    # races with the reading thread): the blocked recv/send returns at once with an error.
-    try:
-        socket.socket.shutdown(sock, socket.SHUT_RDWR)
-    except OSError:
-        pass
-
-
-_current = threading.local()
-
-
-def _register(sock: socket.socket | None) -> None:
-    abort = getattr(_current, "abort", None)
-    if abort is not None:
-        abort.attach(sock)
-
-
-class _HTTPConnection(urllib3.connection.HTTPConnection):
-    def connect(self) -> None:
-        super().connect()
-        _register(self.sock)
-
-
-class _HTTPSConnection(urllib3.connection.HTTPSConnection):
-    def connect(self) -> None:
-        super().connect()
-        _register(self.sock)
-
-
-class _HTTPPool(urllib3.connectionpool.HTTPConnectionPool):
-    ConnectionCls = _HTTPConnection
-
-
-class _HTTPSPool(urllib3.connectionpool.HTTPSConnectionPool):
-    ConnectionCls = _HTTPSConnection  # type: ignore[assignment]
-
-
-class _AbortableAdapter(requests.adapters.HTTPAdapter):
-    """requests' adapter with connections that register their socket for :class:`_Abort`."""
-
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
-
-
-# --------------------------------------------------------------------------- progress
-class _ProgressSink:
-    """Turns body bytes into :class:`UploadProgress`; the fraction never goes backwards."""
-
-    def __init__(self, report: Report) -> None:
-        self._report = report
-        self._fraction = 0.0
-        self._stage = ""
-        self._sent = 0
-        self._total = 0
-
-    def stage(self, stage: str) -> None:
-        self._stage = stage
-        self._emit()
-
-    def body(self, sent: int, total: int, stage: str) -> None:
-        fraction = BODY_SHARE * (sent / total if total else 1.0)
-        step = fraction - self._fraction
-        changed = stage != self._stage
-        self._sent, self._total, self._stage = sent, total, stage
-        if step >= 0.002 or sent >= total or changed:
-            self._fraction = max(self._fraction, fraction)
-            self._emit()
-
-    def _emit(self) -> None:
-        self._report(
-            UploadProgress(
-                fraction=self._fraction,
-                stage=self._stage,
-                bytes_sent=self._sent,
-                bytes_total=self._total,
-            )
-        )
-
-
 class _Retry(Exception):  # noqa: N818 - internal control flow, never escapes
     def __init__(self, error: UploadError) -> None:
         super().__init__(str(error))
@@ -283,10 +137,10 @@ class OdnixHttp:
         report: Report = no_report,
         cancel: CancelToken | None = None,
         path: Path | None = None,
-    ) -> Answer:
+    ) -> RawAnswer:
         """Send ``req``; retry only where safe. Raises :class:`UploadError` subclasses or
         :class:`Cancelled`. ``path`` is the file named in error messages."""
-        sink = _ProgressSink(report)
+        sink = ProgressSink(report)
         attempt = 0
         while True:
             attempt += 1
@@ -313,9 +167,12 @@ class OdnixHttp:
                     raise Cancelled(path=path) from None
 
     # One try ---------------------------------------------------------------------------------
-    def _attempt(self, req: Request, sink: _ProgressSink, cancel: CancelToken | None, path: Path | None) -> Answer:
-        url = self.server.endpoint(req.path)
-        headers = {"User-Agent": f"odnix-desktop/{__version__}", "Accept": "application/json"}
+    def _headers(self, req: Request) -> dict[str, str]:
+        headers = {
+            "User-Agent": f"odnix-desktop/{__version__}",
+            "Accept": "application/json",
+            "Accept-Encoding": "identity",  # the size cap counts what is received, not a zip bomb's expansion
+        }
         if req.authenticated:
             if not self._token:
                 raise LoginRequiredError("you are not logged in to this server: log in first")
@@ -323,90 +180,88 @@ class OdnixHttp:
             headers["Authorization"] = f"Token {self._token}"
         elif req.json_body is not None:
             self.server.check_secrets_allowed()  # login sends a password
+        return headers
 
+    def _attempt(self, req: Request, sink: ProgressSink, cancel: CancelToken | None, path: Path | None) -> RawAnswer:
+        headers = self._headers(req)
         read_timeout = req.read_timeout or self.settings.read_timeout
-        abort = _Abort()
-        done = threading.Event()
-        body = _BodyState()
-        watcher = None
-        if cancel is not None:
+        body = BodyState()
+        with Body(req, body, sink, cancel, path) as data:
+            if data is not None:
+                headers["Content-Type"] = data.content_type
+            budget = self.settings.deadline + (req.read_timeout or 0.0) + body.total / self.settings.min_send_rate
+            abort = sockets.Abort()
+            done = threading.Event()
             watcher = threading.Thread(
-                target=_watch, args=(cancel, abort, done), name="odnix-upload-cancel", daemon=True
+                target=sockets.watch,
+                args=(cancel, time.monotonic() + budget, abort, done),
+                name="odnix-upload-watch",
+                daemon=True,
             )
             watcher.start()
-        _current.abort = abort
-        handle = None
-        try:
-            data: Any = None
-            if req.file is not None:
-                handle = req.file.path.open("rb")
-                encoder = MultipartEncoder(
-                    fields=[
-                        *req.fields,
-                        (req.file.field, (req.file.filename, handle, req.file.content_type)),
-                    ]
-                )
-                body.total = encoder.len
-
-                def on_read(monitor: MultipartEncoderMonitor) -> None:
-                    if cancel is not None and cancel.is_set():
-                        raise Cancelled(path=path)
-                    body.sent = monitor.bytes_read
-                    stage = "uploading"
-                    if body.complete and req.after_body_stage:
-                        stage = req.after_body_stage
-                    sink.body(body.sent, body.total, stage)
-
-                data = MultipartEncoderMonitor(encoder, on_read)
-                headers["Content-Type"] = data.content_type
-                sink.body(0, body.total, "uploading")
-            with requests.Session() as http:
-                http.trust_env = False  # no .netrc credentials, no proxy settings sneaking in
-                adapter = _AbortableAdapter(max_retries=0)
-                http.mount("https://", adapter)
-                http.mount("http://", adapter)
-                response = http.request(
-                    req.method,
-                    url,
-                    headers=headers,
-                    data=data,
-                    json=None if req.json_body is None else dict(req.json_body),
-                    timeout=(self.settings.connect_timeout, read_timeout),
-                    allow_redirects=False,
-                    verify=str(self.settings.ca_bundle) if self.settings.ca_bundle else True,
-                )
-        except Cancelled:
-            raise
-        except requests.exceptions.SSLError as exc:
-            if abort.aborted:
-                raise Cancelled(path=path) from None
-            raise TLSError(
-                f"the server's TLS certificate could not be verified ({_reason(exc)}); nothing was sent",
-                path=path,
-            ) from None
-        except requests.exceptions.RequestException as exc:
-            if abort.aborted:
-                raise Cancelled(path=path) from None
-            raise self._classify(req, exc, body, read_timeout, path) from None
-        finally:
-            _current.abort = None
-            done.set()
-            if watcher is not None:
+            sockets.current.abort = abort
+            try:
+                status, location, kind, raw = self._exchange(req, headers, data, read_timeout)
+            except (Cancelled, AnswerTooLargeError):
+                raise
+            except requests.exceptions.SSLError as exc:
+                if abort.aborted:
+                    raise self._aborted(req, abort, body, budget, path) from None
+                raise TLSError(
+                    f"the server's TLS certificate could not be verified ({_reason(exc)}); nothing was sent",
+                    path=path,
+                ) from None
+            except requests.exceptions.RequestException as exc:
+                if abort.aborted:
+                    raise self._aborted(req, abort, body, budget, path) from None
+                raise self._classify(req, exc, body, f"did not answer within {read_timeout:g} s", path) from None
+            finally:
+                sockets.current.abort = None
+                done.set()
                 watcher.join()
-            if handle is not None:
-                handle.close()
-        return self._answer(req, response, body, path)
+        return self._answer(req, status, location, kind, raw, body, path)
+
+    def _exchange(
+        self, req: Request, headers: dict[str, str], data: Any, read_timeout: float
+    ) -> tuple[int, str, str, bytes]:
+        """The request, then the answer's body read in chunks up to the size cap."""
+        with requests.Session() as http:
+            http.trust_env = False  # no .netrc credentials, no proxy settings sneaking in
+            adapter = sockets.AbortableAdapter(max_retries=0)
+            http.mount("https://", adapter)
+            http.mount("http://", adapter)
+            with http.request(
+                req.method,
+                self.server.endpoint(req.path),
+                headers=headers,
+                data=data,
+                json=None if req.json_body is None else dict(req.json_body),
+                timeout=(self.settings.connect_timeout, read_timeout),
+                allow_redirects=False,
+                verify=str(self.settings.ca_bundle) if self.settings.ca_bundle else True,
+                stream=True,
+            ) as response:
+                raw = _read_capped(response, self.settings.max_answer_bytes, req.what)
+                location = response.headers.get("Location", "?")
+                return response.status_code, location, response.headers.get("Content-Type", "unknown type"), raw
+
+    def _aborted(
+        self, req: Request, abort: sockets.Abort, body: BodyState, budget: float, path: Path | None
+    ) -> Cancelled | _Retry | UploadError:
+        if abort.why is sockets.Why.CANCELLED:
+            return Cancelled(path=path)
+        return self._classify(req, None, body, f"did not finish within {budget:.3g} s", path)
 
     def _classify(
         self,
         req: Request,
-        exc: requests.exceptions.RequestException,
-        body: _BodyState,
-        read_timeout: float,
+        exc: requests.exceptions.RequestException | None,
+        body: BodyState,
+        too_slow: str,
         path: Path | None,
     ) -> _Retry | UploadError:
         where = self.server.url
-        if _never_connected(exc):
+        if exc is not None and _never_connected(exc):
             return _Retry(
                 ConnectionLostError(
                     f"could not connect to {where} ({_reason(exc)}); nothing was sent",
@@ -414,8 +269,8 @@ class OdnixHttp:
                     path=path,
                 )
             )
-        if isinstance(exc, requests.exceptions.Timeout):
-            happened = f"{where} did not answer within {read_timeout:g} s"
+        if exc is None or isinstance(exc, requests.exceptions.Timeout):
+            happened = f"{where} {too_slow}"
         else:
             happened = f"the connection to {where} was lost ({_reason(exc)})"
         if body.total and not body.complete:
@@ -434,12 +289,14 @@ class OdnixHttp:
             path=path,
         )
 
-    def _answer(self, req: Request, response: requests.Response, body: _BodyState, path: Path | None) -> Answer:
-        status = response.status_code
+    def _answer(
+        self, req: Request, status: int, location: str, kind: str, raw: bytes, body: BodyState, path: Path | None
+    ) -> RawAnswer:
         log.info("%s %s -> HTTP %d", req.method, req.path, status)
-        data = _json_object(response)
+        data = _json_object(raw)
+        answer = RawAnswer(status, data if data is not None else {})
         if status == 401:
-            detail = clean_server_message(str(data.get("error") or data.get("detail") or ""))
+            detail = server_message(answer)
             if not req.authenticated:
                 raise LoginFailedError(f"login refused: {detail or 'wrong user name or password'}")
             raise LoginRequiredError(
@@ -447,64 +304,68 @@ class OdnixHttp:
                 path=path,
             )
         if 300 <= status < 400:
-            location = response.headers.get("Location", "?")
             raise ServerError(
-                f"the server redirected {req.what} to {location}; check the server "
+                f"the server redirected {req.what} to {clean_server_message(location)[:200]}; check the server "
                 "address (https:// or a different path?)",
                 status=status,
                 path=path,
             )
         if status >= 500:
-            detail = clean_server_message(str(data.get("error") or data.get("detail") or ""))
-            text = f"the server failed (HTTP {status})" + (f": {detail}" if detail else "")
-            error = ServerError(text, status=status, path=path)
-            if req.idempotent or (body.total and not body.complete):
-                raise _Retry(error)
-            raise error
-        if data is _NOT_JSON:
-            if status < 400:
-                kind = response.headers.get("Content-Type", "unknown type")
-                raise ServerError(
-                    f"the server's answer to {req.what} is not the Odnix API "
-                    f"(HTTP {status}, {kind}); check the server address",
-                    status=status,
-                    path=path,
-                )
-            return Answer(status=status, data={})
-        return Answer(status=status, data=data)
+            self._server_failed(req, answer, body, path)
+        if data is None and status < 400:
+            raise AnswerNotUnderstoodError(
+                req.what,
+                f"HTTP {status}, {clean_server_message(kind)[:80]} instead of the Odnix API's JSON; "
+                "check the server address",
+                status=status,
+                path=path,
+            )
+        return answer
+
+    def _server_failed(self, req: Request, answer: RawAnswer, body: BodyState, path: Path | None) -> None:
+        status = answer.status
+        detail = server_message(answer)
+        text = f"the server failed (HTTP {status})" + (f": {detail}" if detail else "")
+        failed = ServerError(text, status=status, path=path)
+        if req.idempotent or (body.total and not body.complete):
+            raise _Retry(failed)
+        if status in (502, 504):
+            # A gateway gave up waiting for the server, which had the whole request: it may have
+            # acted on it. Sending again could post twice.
+            raise OutcomeUnknownError(
+                f"the server's gateway answered HTTP {status} after {req.what} was sent, so the server "
+                "may have received it. It was not sent again automatically: check your profile "
+                "before trying again.",
+                path=path,
+            )
+        raise failed
 
 
-class _BodyState:
-    def __init__(self) -> None:
-        self.sent = 0
-        self.total = 0
-
-    @property
-    def complete(self) -> bool:
-        return self.total > 0 and self.sent >= self.total
-
-
-class _NotJson(dict):  # type: ignore[type-arg]
-    pass
+def _read_capped(response: requests.Response, limit: int, what: str) -> bytes:
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise _too_large(what, limit)
+    received = bytearray()
+    for chunk in response.iter_content(64 * 1024):
+        received += chunk
+        if len(received) > limit:
+            raise _too_large(what, limit)
+    return bytes(received)
 
 
-_NOT_JSON: Mapping[str, Any] = _NotJson()
+def _too_large(what: str, limit: int) -> AnswerTooLargeError:
+    return AnswerTooLargeError(
+        f"the server's answer to {what} is larger than {limit // (1024 * 1024) or 1} MB; it was not read"
+    )
 
 
-def _json_object(response: requests.Response) -> Mapping[str, Any]:
+def _json_object(raw: bytes) -> dict[str, object] | None:
+    """The JSON object in ``raw``, or None when it is not one (not JSON, too deep, a list...)."""
     try:
-        data = response.json()
-    except ValueError:
-        return _NOT_JSON
-    return data if isinstance(data, dict) else _NOT_JSON
-
-
-def _watch(cancel: CancelToken, abort: _Abort, done: threading.Event) -> None:
-    while not done.is_set():
-        if cancel.wait(0.05):
-            if not done.is_set():
-                abort.abort()
-            return
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def _never_connected(exc: requests.exceptions.RequestException) -> bool:

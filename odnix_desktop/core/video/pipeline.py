@@ -13,7 +13,7 @@ import time
 from pathlib import Path, PurePath
 
 from odnix_desktop.core.dates import capture_date, with_capture_date
-from odnix_desktop.core.errors import Cancelled, OdnixError, PresetError, ProbeError
+from odnix_desktop.core.errors import OdnixError, PresetError, ProbeError
 from odnix_desktop.core.gains import keeps_source, kept_note
 from odnix_desktop.core.media import MediaInfo, MediaKind
 from odnix_desktop.core.naming import output_path
@@ -133,6 +133,7 @@ def compress_video(
             stage="encoding",
             span=ENCODE_SPAN,
             doing="encoding",
+            source_format=info.video.pix_fmt,
         )
         check_cancel(cancel, source)
         encoded_bytes = encoded.stat().st_size
@@ -188,9 +189,7 @@ def _remux(
             span=REMUX_SPAN,
             doing="remuxing",
         )
-    except Cancelled:
-        raise
-    except OdnixError as exc:
+    except OdnixError as exc:  # a Cancelled is not an OdnixError: it goes on up
         log.warning("could not remux %s, keeping the compressed output: %s", info.path, exc)
         return False
     return dest.stat().st_size > 0
