@@ -123,6 +123,7 @@ class Runner:
         videos = ThreadPoolExecutor(max_workers=1, thread_name_prefix="video")
         futures: list[Future[None]] = []
         try:
+            work: list[tuple[int, WorkItem, bool]] = []
             for index, entry in enumerate(entries):
                 if isinstance(entry, SkippedFile):
                     done(
@@ -133,7 +134,11 @@ class Runner:
                         )
                     )
                     continue
-                pool = videos if is_video(entry) else images
+                work.append((index, entry, is_video(entry)))
+            # Clips are handed out first: the clip thread takes one of the --jobs slots at once and
+            # the photos share the others, instead of every clip waiting for the last photo.
+            for index, entry, video in sorted(work, key=lambda w: not w[2]):
+                pool = videos if video else images
                 futures.append(pool.submit(self._one, index, entry, done))
             for fut in futures:
                 while True:
