@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
+    from odnix_desktop.core.queue_journal import QueueJournal
     from odnix_desktop.core.settings import Settings
     from odnix_desktop.core.upload import HttpSettings, TokenStore, UploadHistory
     from odnix_desktop.ui.main_window import MainWindow
@@ -74,11 +75,14 @@ def build_window(
     token_store: TokenStore | None = None,
     http_settings: HttpSettings | None = None,
     history: UploadHistory | None = None,
+    queue_journal: QueueJournal | None = None,
 ) -> MainWindow:
-    """:func:`build`, then the window over those parts."""
+    """:func:`build`, then the window over those parts (with ``queue_journal``, the queue is
+    kept across a crash)."""
     from odnix_desktop.ui.main_window import MainWindow
 
-    return MainWindow(build(settings, token_store=token_store, http_settings=http_settings, history=history))
+    parts = build(settings, token_store=token_store, http_settings=http_settings, history=history)
+    return MainWindow(parts, queue_journal=queue_journal)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -110,9 +114,13 @@ def main(argv: list[str] | None = None) -> int:
     app.setWindowIcon(app_icon())
     theme.follow_system(app)
 
+    from odnix_desktop.ui.queue_keeper import open_queue_journal
+
     parts = build()
-    window = MainWindow(parts)
+    window = MainWindow(parts, queue_journal=open_queue_journal())
     window.show()
+    if window.keeper is not None:
+        window.keeper.offer_restore()  # "Restore the last queue (N items, M unfinished)?"
     parts.account.restore()  # the last login, from the keyring, checked in a worker
     if args.quit_after_show:
         QTimer.singleShot(0, lambda: _report_shown(app))

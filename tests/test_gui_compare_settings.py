@@ -175,8 +175,14 @@ def test_settings_dialog_cancel_restores_and_ok_persists(qtbot, window):
     dialog.fps_cap.setCurrentIndex(dialog.fps_cap.findData(30))
     dialog.keep_original.setChecked(False)
     dialog.workers.setValue(3)
+    dialog.min_saving.setValue(12)
+    dialog.keep_dates.setChecked(False)
+    dialog.keep_capture_date.setChecked(True)
     dialog.accept()
     s = window.settings
+    assert (s.min_saving_percent, s.keep_dates, s.keep_capture_date) == (12.0, False, True)
+    options = s.compress_options(None)
+    assert (options.min_saving, options.keep_dates, options.keep_capture_date) == (0.12, False, True)
     assert (s.quality, s.max_dimension, s.fps_cap, s.keep_original_if_smaller, s.image_workers) == (
         55,
         2048,

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 
 from odnix_desktop.cli.common import EXIT_USAGE
 
-SUBCOMMANDS = ("login", "logout", "upload", "history")
+SUBCOMMANDS = ("login", "logout", "upload", "history", "watch")
 
 
 def _subcommand(name: str) -> Callable[[Sequence[str]], int]:
@@ -20,6 +20,10 @@ def _subcommand(name: str) -> Callable[[Sequence[str]], int]:
         from odnix_desktop.cli.upload import upload_main
 
         return upload_main
+    if name == "watch":
+        from odnix_desktop.cli.watch import watch_main
+
+        return watch_main
     if name == "history":
         from odnix_desktop.cli.history import history_main
 

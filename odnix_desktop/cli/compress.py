@@ -14,6 +14,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from odnix_desktop import __version__
+from odnix_desktop.cli.batch_options import add_batch_options
 from odnix_desktop.cli.common import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
@@ -30,7 +31,8 @@ from odnix_desktop.cli.common import (
     parse_target,
 )
 from odnix_desktop.core.batch import SkippedFile, WorkItem, collect
-from odnix_desktop.core.cache import ResultCache
+from odnix_desktop.core.eta import EtaEstimator, format_eta
+from odnix_desktop.core.itemrun import ItemRunner, open_cache, open_journal
 from odnix_desktop.core.media import MediaKind
 from odnix_desktop.core.options import CompressOptions, CompressResult, Status
 from odnix_desktop.core.presets import PRESETS
@@ -56,7 +58,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("-o", "--output", type=Path, default=DEFAULT_OUT, help=f"output folder (default: ./{DEFAULT_OUT})")
     p.add_argument(
-        "--jobs", type=parse_jobs, default=os.cpu_count() or 1, help="photos compressed in parallel (default: cores)"
+        "--jobs",
+        type=parse_jobs,
+        default=os.cpu_count() or 1,
+        help="items compressed at once, clips one at a time among them (default: cores)",
     )
     p.add_argument(
         "--quality",
@@ -76,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fps-cap", type=int, choices=(24, 30), default=None, help="video frame-rate cap (default 24)")
     p.add_argument("--no-keep-original", action="store_true", help="always write the compressed output")
     p.add_argument("--force", action="store_true", help="redo items already done into this output folder")
+    add_batch_options(p)
     p.add_argument("--json", action="store_true", help="one JSON object per item per line, nothing else on stdout")
     add_verbose(p)
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -83,7 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 class Runner:
-    """Runs work items: photos on a thread pool (Pillow releases the GIL), clips one at a time."""
+    """Runs work items: photos on a thread pool (Pillow releases the GIL), clips one at a time.
+
+    Each item goes through :class:`core.itemrun.ItemRunner` (cache, resume journal, dates)."""
 
     def __init__(
         self,
@@ -92,33 +100,18 @@ class Runner:
         on_progress: Callable[[int, Progress], None] | None = None,
     ) -> None:
         self.args = args
-        self.options = CompressOptions(
-            preset=args.preset,
-            quality=args.quality,
-            target=args.target,
-            max_bytes=args.max_bytes,
-            max_dimension=args.max_dimension,
-            keep_original_if_smaller=not args.no_keep_original,
-            crop=args.crop,
-            fps_cap=args.fps_cap,
-        )
+        self.options = options_from_args(args)
         self.on_result = on_result
         self.on_progress = on_progress
         self.cancel = threading.Event()
-        self._cache: ResultCache | None = None
-
-    def _open_cache(self) -> ResultCache | None:
-        from odnix_desktop.core.userdirs import cache_dir
-
-        try:
-            return ResultCache(cache_dir() / "results.sqlite3")
-        except Exception as exc:  # noqa: BLE001 - the cache is an optimisation only
-            log.warning("result cache unavailable (%s); every item will be compressed", exc)
-            return None
+        self._items: ItemRunner | None = None
+        self._slots = threading.BoundedSemaphore(args.jobs)
 
     def run(self, entries: Sequence[WorkItem | SkippedFile]) -> list[CompressResult]:
         results: list[CompressResult] = []
-        self._cache = self._open_cache()
+        self._items = ItemRunner(
+            self.args.output, self.options, force=self.args.force, cache=open_cache(), journal=open_journal()
+        )
         lock = threading.Lock()
 
         def done(result: CompressResult) -> None:
@@ -130,6 +123,7 @@ class Runner:
         videos = ThreadPoolExecutor(max_workers=1, thread_name_prefix="video")
         futures: list[Future[None]] = []
         try:
+            work: list[tuple[int, WorkItem, bool]] = []
             for index, entry in enumerate(entries):
                 if isinstance(entry, SkippedFile):
                     done(
@@ -140,7 +134,11 @@ class Runner:
                         )
                     )
                     continue
-                pool = videos if entry.kind is MediaKind.VIDEO else images
+                work.append((index, entry, is_video(entry)))
+            # Clips are handed out first: the clip thread takes one of the --jobs slots at once and
+            # the photos share the others, instead of every clip waiting for the last photo.
+            for index, entry, video in sorted(work, key=lambda w: not w[2]):
+                pool = videos if video else images
                 futures.append(pool.submit(self._one, index, entry, done))
             for fut in futures:
                 while True:
@@ -152,43 +150,57 @@ class Runner:
         finally:
             images.shutdown(wait=True, cancel_futures=True)
             videos.shutdown(wait=True, cancel_futures=True)
-            if self._cache is not None:
-                self._cache.close()
+            self._items.finish_folders()
+            self._items.close()
         return results
 
     def _one(self, index: int, item: WorkItem, done: Callable[[CompressResult], None]) -> None:
-        from odnix_desktop.core.cache import CacheKey
-        from odnix_desktop.core.compress import run_item
-
-        if self.cancel.is_set():
-            done(CompressResult(source=item.source, status=Status.CANCELLED))
-            return
-        key = None
-        if self._cache is not None and item.source.is_file():
-            try:
-                key = CacheKey.make(item.source, self.options, self.args.output, item.rel_dir)
-                if not self.args.force:
-                    hit = self._cache.lookup(key, item.source)
-                    if hit is not None:
-                        done(hit)
-                        return
-            except OSError:
-                key = None
+        assert self._items is not None
         on_progress = self.on_progress
 
         def report(p: Progress) -> None:
             if on_progress is not None:
                 on_progress(index, p)
 
-        result = run_item(
-            item.source, self.args.output, self.options, rel_dir=item.rel_dir, report=report, cancel=self.cancel
-        )
-        if key is not None and self._cache is not None:
+        # At most --jobs items in flight, clips included: what a rerun after a crash redoes.
+        while not self._slots.acquire(timeout=0.2):
+            if self.cancel.is_set():
+                break
+        else:
             try:
-                self._cache.store(key, result)
-            except OSError as exc:
-                log.warning("could not record %s in the cache: %s", item.source, exc)
-        done(result)
+                done(self._items.run(item, report, self.cancel))
+            finally:
+                self._slots.release()
+            return
+        done(CompressResult(source=item.source, status=Status.CANCELLED))
+
+
+def options_from_args(args: argparse.Namespace) -> CompressOptions:
+    return CompressOptions(
+        preset=args.preset,
+        quality=args.quality,
+        target=args.target,
+        max_bytes=args.max_bytes,
+        max_dimension=args.max_dimension,
+        keep_original_if_smaller=not args.no_keep_original,
+        crop=args.crop,
+        fps_cap=args.fps_cap,
+        keep_dates=not args.no_keep_dates,
+        keep_capture_date=args.keep_capture_date,
+        min_saving=args.min_saving / 100.0,
+    )
+
+
+def is_video(entry: WorkItem) -> bool:
+    if entry.kind is not None:
+        return entry.kind is MediaKind.VIDEO
+    from odnix_desktop.core.errors import OdnixError
+    from odnix_desktop.core.media import sniff_kind
+
+    try:
+        return sniff_kind(entry.source) is MediaKind.VIDEO
+    except (OdnixError, OSError):
+        return False
 
 
 def _summary_table(results: Sequence[CompressResult], elapsed: float):
@@ -251,38 +263,7 @@ def compress_main(argv: Sequence[str]) -> int:
         runner = Runner(args, emit)
         results = _run_interruptible(runner, entries)
     else:
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
-        from rich.progress import Progress as Bar
-
-        console = Console(stderr=True)
-        fractions: dict[int, float] = {}
-        with Bar(
-            TextColumn("[bold]compressing"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            TextColumn("{task.description}"),
-            console=console,
-            disable=not interactive,
-            transient=True,
-        ) as bar:
-            task = bar.add_task("", total=len(entries))
-            fraction_lock = threading.Lock()
-
-            def on_progress(index: int, p: Progress) -> None:
-                with fraction_lock:
-                    fractions[index] = p.fraction
-                    bar.update(task, completed=sum(fractions.values()))
-
-            def on_result(result: CompressResult) -> None:
-                bar.update(task, description=escape(result.source.name))
-                if not interactive and result.status is Status.FAILED:
-                    console.print(f"failed: {result.error}", highlight=False, markup=False)
-
-            runner = Runner(args, on_result, on_progress)
-            results = _run_interruptible(runner, entries)
-            bar.update(task, completed=len(entries))
+        runner, results = _run_with_bar(args, entries, interactive)
         order = {entry.source: i for i, entry in enumerate(entries)}
         results.sort(key=lambda r: order.get(r.source, 0))
         from rich.console import Console as Out
@@ -296,3 +277,81 @@ def compress_main(argv: Sequence[str]) -> int:
 def _run_interruptible(runner: Runner, entries: Sequence[WorkItem | SkippedFile]) -> list[CompressResult]:
     with interruptible(runner.cancel):
         return runner.run(entries)
+
+
+def _run_with_bar(
+    args: argparse.Namespace, entries: Sequence[WorkItem | SkippedFile], interactive: bool
+) -> tuple[Runner, list[CompressResult]]:
+    """The run behind a progress bar (on a terminal) with the batch's time left."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import Progress as Bar
+
+    console = Console(stderr=True)
+    fractions: dict[int, float] = {}
+    eta = batch_estimator(entries, probe_clips=interactive)
+    order = {entry.source: i for i, entry in enumerate(entries)}
+    with Bar(
+        TextColumn("[bold]compressing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[eta]}"),
+        TextColumn("{task.description}"),
+        console=console,
+        disable=not interactive,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("", total=len(entries), eta="")
+        fraction_lock = threading.Lock()
+
+        def on_progress(index: int, p: Progress) -> None:
+            eta.update(index, p.fraction)
+            with fraction_lock:
+                fractions[index] = p.fraction
+                bar.update(task, completed=sum(fractions.values()), eta=format_eta(eta.eta()))
+
+        def on_result(result: CompressResult) -> None:
+            index = order.get(result.source)
+            if result.status in (Status.COMPRESSED, Status.KEPT_ORIGINAL):
+                eta.finish(index)
+            else:
+                eta.drop(index)
+            bar.update(task, description=escape(result.source.name), eta=format_eta(eta.eta()))
+            if not interactive and result.status is Status.FAILED:
+                console.print(f"failed: {result.error}", highlight=False, markup=False)
+
+        runner = Runner(args, on_result, on_progress)
+        results = _run_interruptible(runner, entries)
+        bar.update(task, completed=len(entries))
+    return runner, results
+
+
+def batch_estimator(entries: Sequence[WorkItem | SkippedFile], *, probe_clips: bool = True) -> EtaEstimator:
+    """An estimator over the batch's items (keyed by index): a photo is one unit, a clip its
+    length in seconds (read by a background thread, so the batch starts at once)."""
+    eta = EtaEstimator()
+    clips: list[tuple[int, Path]] = []
+    for index, entry in enumerate(entries):
+        if isinstance(entry, SkippedFile):
+            continue
+        video = is_video(entry)
+        eta.add(index, "video" if video else "image", None if video else 1.0)
+        if video:
+            clips.append((index, entry.source))
+    if clips and probe_clips:
+        threading.Thread(target=_probe_lengths, args=(eta, clips), name="clip-lengths", daemon=True).start()
+    return eta
+
+
+def _probe_lengths(eta: EtaEstimator, clips: Sequence[tuple[int, Path]]) -> None:
+    from odnix_desktop.core.errors import OdnixError
+    from odnix_desktop.core.video.probe import probe
+
+    for index, path in clips:
+        try:
+            duration = probe(path).duration
+        except (OdnixError, OSError):
+            continue
+        if duration:
+            eta.set_units(index, duration)

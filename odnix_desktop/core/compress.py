@@ -12,6 +12,7 @@ import time
 from pathlib import Path, PurePath
 
 from odnix_desktop.core import memory, warn_capture
+from odnix_desktop.core.dates import copy_times
 from odnix_desktop.core.errors import Cancelled, CorruptMediaError, ImageTooLargeError, OdnixError
 from odnix_desktop.core.media import MediaKind, SpecialFileError, sniff_kind
 from odnix_desktop.core.options import CompressOptions, CompressResult, Status
@@ -90,7 +91,10 @@ def _run(
     started: float,
 ) -> CompressResult:
     try:
-        return compress(source, out_root, options, rel_dir=rel_dir, report=report, cancel=cancel)
+        result = compress(source, out_root, options, rel_dir=rel_dir, report=report, cancel=cancel)
+        if options.keep_dates and result.output is not None:
+            copy_times(source, result.output)  # core/dates.py: file times only, never EXIF
+        return result
     except Cancelled:
         return CompressResult(source=source, status=Status.CANCELLED, seconds=time.perf_counter() - started)
     except SpecialFileError as exc:  # a FIFO, socket or device: never opened, not a failure

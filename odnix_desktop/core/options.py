@@ -23,6 +23,8 @@ TARGET_MIN, TARGET_MAX = 30, 99
 AUTO_TARGET = 80.0
 #: Decompression-bomb limit: more declared pixels than this are refused before decoding.
 DEFAULT_MAX_PIXELS = 250_000_000
+#: Outputs that would save less than this fraction keep the source instead (when it meets the preset).
+DEFAULT_MIN_SAVING = 0.05
 
 
 def check_quality(value: int) -> int:
@@ -69,11 +71,16 @@ class CompressOptions:
     crop: CropBox | None = None
     fps_cap: int | None = None  # 24 (seed) or 30; None = the preset's
     start_seconds: float = 0.0
+    keep_dates: bool = True  # outputs get their source's file times (core/dates.py)
+    keep_capture_date: bool = False  # clips keep their creation_time tag, nothing else
+    min_saving: float = DEFAULT_MIN_SAVING  # below this fraction saved, a source meeting the preset is kept
 
     def __post_init__(self) -> None:
         if self.quality is not None:
             check_quality(self.quality)
         check_target(self.target)
+        if not 0.0 <= self.min_saving < 1.0:
+            raise ValueError("the minimum saving is a percentage from 0 to 99")
         if self.max_bytes is not None and self.max_bytes <= 0:
             raise ValueError("max-bytes must be positive")
         if self.preset is not None and self.preset not in PRESETS:
@@ -105,6 +112,8 @@ class CompressOptions:
                 crop,
                 self.fps_cap,
                 self.start_seconds,
+                self.keep_capture_date,
+                self.min_saving,
             )
         )
 

@@ -13,8 +13,9 @@ import os
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path, PurePath
 
 from odnix_desktop.core.errors import OutputError
@@ -137,6 +138,19 @@ def _sweep_once(folder: Path) -> None:
     sweep_stale(folder)
 
 
+#: Told of each temporary file as it is made (``(tmp, None)``) and of each name just before a
+#: temporary file takes it (``(tmp, name)``), in the thread doing the work. The CLI's resume
+#: journal (core/resume.py) uses it to recognise its outputs and temporaries after a hard kill.
+OutputObserver = Callable[[Path, Path | None], None]
+output_observer: ContextVar[OutputObserver | None] = ContextVar("output_observer", default=None)
+
+
+def _tell(tmp: Path, name: Path | None) -> None:
+    observer = output_observer.get()
+    if observer is not None:
+        observer(tmp, name)
+
+
 def _describe(exc: OSError, folder: Path) -> str:
     if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
         return f"the output folder {folder} is read-only or not writable"
@@ -167,6 +181,7 @@ def temporary_output(final: Path) -> Iterator[Path]:
     tmp = Path(name)
     try:
         _lock_and_mode(fd)
+        _tell(tmp, None)
         yield tmp
     finally:
         # After a successful commit the temporary name is already gone.
@@ -204,6 +219,7 @@ def candidates(final: Path) -> Iterator[Path]:
 def commit(tmp: Path, final: Path) -> Path:
     """Give ``tmp`` its final name, or ``name-1``, ``name-2``… if taken. Never overwrites."""
     for candidate in candidates(final):
+        _tell(tmp, candidate)
         try:
             os.link(tmp, candidate)  # atomic and fails if the name exists
         except FileExistsError:
@@ -222,6 +238,7 @@ def _commit_by_rename(tmp: Path, final: Path) -> Path:
     for candidate in candidates(final):
         if candidate.exists():
             continue
+        _tell(tmp, candidate)
         try:
             os.rename(tmp, candidate)  # Windows refuses an existing name; POSIX was checked above
         except FileExistsError:

@@ -14,7 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from odnix_desktop.core import userdirs
-from odnix_desktop.core.options import DEFAULT_QUALITY, CompressOptions, check_quality, check_target
+from odnix_desktop.core.options import (
+    DEFAULT_MIN_SAVING,
+    DEFAULT_QUALITY,
+    CompressOptions,
+    check_quality,
+    check_target,
+)
 from odnix_desktop.core.presets import PRESETS
 
 log = logging.getLogger(__name__)
@@ -47,6 +53,9 @@ class Settings:
     after_batch: str = "nothing"
     batch_preset: str | None = None  # None: post for photos, reel for clips
     upload_background: str = "#ffffff"  # posts: transparency is flattened onto it (core.odnix)
+    keep_dates: bool = True  # outputs get their source's file dates (never written into the file)
+    keep_capture_date: bool = False  # clips keep their creation_time tag, and only it
+    min_saving_percent: float = DEFAULT_MIN_SAVING * 100  # below this, a source meeting the preset is kept
 
     def __post_init__(self) -> None:
         if self.quality is not None:
@@ -62,6 +71,8 @@ class Settings:
             raise ValueError(f"after the batch: one of {', '.join(AFTER_BATCH_ACTIONS)}")
         if self.batch_preset is not None and self.batch_preset not in PRESETS:
             raise ValueError(f"unknown preset {self.batch_preset!r}")
+        if not 0 <= self.min_saving_percent < 100:
+            raise ValueError("the minimum saving is a percentage from 0 to 99")
 
     @property
     def output_path(self) -> Path:
@@ -82,6 +93,9 @@ class Settings:
             max_dimension=self.max_dimension,
             keep_original_if_smaller=self.keep_original_if_smaller,
             fps_cap=self.fps_cap,
+            keep_dates=self.keep_dates,
+            keep_capture_date=self.keep_capture_date,
+            min_saving=self.min_saving_percent / 100.0,
         )
 
     def to_json(self) -> dict[str, Any]:

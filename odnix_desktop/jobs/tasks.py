@@ -53,16 +53,15 @@ class CompressJob(Job):
         self.signals.progress.emit(self.key, progress)
 
     def work(self) -> CompressResult:
-        from odnix_desktop.core.compress import run_item
+        from odnix_desktop.core.batch import WorkItem
+        from odnix_desktop.core.itemrun import ItemRunner, shared_journal
 
-        return run_item(
-            self.source,
-            self.out_root,
-            self.options,
-            rel_dir=self.rel_dir,
-            report=self._report,
-            cancel=self.cancel_event,
-        )
+        # run_item inside the resume journal (no result cache): after a crash, what a killed
+        # window left of this item (temporaries, an output already named) is cleaned up or adopted.
+        runner = ItemRunner(self.out_root, self.options, journal=shared_journal())
+        result = runner.run(WorkItem(self.source, self.rel_dir, self.kind), self._report, self.cancel_event)
+        runner.finish_folders()  # mirrored folders keep their source folders' dates
+        return result
 
     def conclude(self, result: object) -> None:
         assert isinstance(result, CompressResult)
@@ -168,6 +167,7 @@ class ExportJob(Job):
         self.dest = dest
 
     def work(self) -> list[Path]:
+        from odnix_desktop.core.dates import copy_times
         from odnix_desktop.core.errors import OutputError
         from odnix_desktop.core.output import commit, temporary_output
 
@@ -181,6 +181,7 @@ class ExportJob(Job):
                     shutil.copyfile(src, tmp)
                 except OSError as exc:
                     raise OutputError(f"cannot copy {src.name}: {exc.strerror or exc}") from None
+                copy_times(src, tmp)  # the output's dates (its source's, when kept) go with it
                 written.append(commit(tmp, final))
         return written
 

@@ -17,14 +17,18 @@ from PySide6.QtWidgets import (
     QMessageBox,
 )
 
-from odnix_desktop.core.options import Status
+from odnix_desktop.core.options import CompressOptions, Status
+from odnix_desktop.core.queue_journal import QueueJournal
 from odnix_desktop.core.settings import Settings
 from odnix_desktop.ui import text
 from odnix_desktop.ui.actions import WindowActions, build_toolbar
 from odnix_desktop.ui.drop_zone import DropZoneWidget, local_paths
+from odnix_desktop.ui.eta_status import EtaStatus
 from odnix_desktop.ui.parts import WindowParts
+from odnix_desktop.ui.queue_keeper import QueueKeeper
 from odnix_desktop.ui.queue_model import Col, QueueItem
 from odnix_desktop.ui.queue_view import QueueView
+from odnix_desktop.ui.watch_folder import FolderWatchAction
 from odnix_desktop.ui.window_dialogs import WindowDialogsMixin
 
 #: Files offered by "Add files…".
@@ -40,7 +44,8 @@ class MainWindow(WindowDialogsMixin, QMainWindow):
     exported = Signal(list)
     _built = False
 
-    def __init__(self, parts: WindowParts) -> None:
+    def __init__(self, parts: WindowParts, *, queue_journal: QueueJournal | None = None) -> None:
+        """With ``queue_journal`` the queue is kept across a crash (ui/queue_keeper.py)."""
         super().__init__()
         self._settings = parts.settings
         self.runner = parts.runner
@@ -65,6 +70,12 @@ class MainWindow(WindowDialogsMixin, QMainWindow):
         self.footer = QLabel()
         self.footer.setToolTip("Totals of the queue: finished items, bytes before → after, and the saving")
         self.statusBar().addPermanentWidget(self.footer)
+        # Issue 12: the batch's time left, the "Watch folder…" action, the queue journal.
+        self.eta_status = EtaStatus(self.model, self.statusBar())
+        self.folder_watch = FolderWatchAction(self, self.model, self.queue, lambda: self.settings.output_path)
+        self.keeper: QueueKeeper | None = None
+        if queue_journal is not None:
+            self.keeper = QueueKeeper(self.model, self.queue, queue_journal, self, self._options_for)
         # Actions and footer look at every row: refresh them at most every 100 ms, never per signal.
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
@@ -85,6 +96,7 @@ class MainWindow(WindowDialogsMixin, QMainWindow):
         self.model.totalsChanged.connect(self._schedule_refresh)
         self.model.dataChanged.connect(self._schedule_refresh)
         self.queue.busyChanged.connect(self._on_busy_changed)
+        self.queue.busyChanged.connect(self.eta_status.on_busy)
         self.queue.batchFinished.connect(self._on_batch_finished)
         self.queue.exported.connect(self._on_exported)
         self.queue.exportFailed.connect(self._on_export_failed)
@@ -101,6 +113,10 @@ class MainWindow(WindowDialogsMixin, QMainWindow):
     @property
     def settings(self) -> Settings:
         return self._settings.current()
+
+    def _options_for(self, item: QueueItem) -> CompressOptions:
+        """The options ``item`` runs with (the queue journal keeps them beside it)."""
+        return self.settings.compress_options(self.model.effective_preset(item))
 
     def apply_settings(self, new: Settings) -> None:
         self._settings.apply(new)
@@ -287,10 +303,15 @@ class MainWindow(WindowDialogsMixin, QMainWindow):
         return answer == QMessageBox.StandardButton.Yes
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
-        if (self.queue.is_busy() or self.uploads.is_busy()) and not self.ask_to_close():
+        if self.keeper is not None:  # asks once: keep the unfinished queue, drop it, or stay
+            if not self.keeper.confirm_quit():
+                event.ignore()
+                return
+        elif (self.queue.is_busy() or self.uploads.is_busy()) and not self.ask_to_close():
             event.ignore()
             return
         self._closing = True
+        self.folder_watch.stop()
         self.close_dialogs()
         self.queue.shutdown()  # cancels, then waits: the core removes its temp files
         event.accept()

@@ -96,6 +96,26 @@ class SettingsDialog(QDialog):
         )
         form.addRow("Keep original", self.keep_original)
 
+        self.min_saving = QSpinBox()
+        self.min_saving.setRange(0, 99)
+        self.min_saving.setSuffix(" %")
+        self.min_saving.setValue(round(settings.min_saving_percent))
+        self.min_saving.setToolTip(
+            "When compressing would save less than this and the original already meets the preset, "
+            "the original is kept (metadata removed): no quality is lost for a small gain"
+        )
+        form.addRow("Minimum saving", self.min_saving)
+
+        self.keep_dates = QCheckBox("Give each output its original's file date")
+        self.keep_dates.setChecked(settings.keep_dates)
+        self.keep_dates.setToolTip("Only the file system's date: no EXIF date or location is written into the file")
+        form.addRow("File dates", self.keep_dates)
+
+        self.keep_capture_date = QCheckBox("Keep a clip's capture date (creation_time tag only)")
+        self.keep_capture_date.setChecked(settings.keep_capture_date)
+        self.keep_capture_date.setToolTip("Never the location, device or encoder tags")
+        form.addRow("Capture date", self.keep_capture_date)
+
         self.workers = QSpinBox()
         self.workers.setRange(0, 64)
         self.workers.setSpecialValueText(f"One per core ({default_workers()})")
@@ -146,6 +166,9 @@ class SettingsDialog(QDialog):
         self.fps_cap.setCurrentIndex(self.fps_cap.findData(d.fps_cap))
         self.keep_original.setChecked(d.keep_original_if_smaller)
         self.workers.setValue(d.image_workers)
+        self.min_saving.setValue(round(d.min_saving_percent))
+        self.keep_dates.setChecked(d.keep_dates)
+        self.keep_capture_date.setChecked(d.keep_capture_date)
         self.after_batch.setCurrentIndex(self.after_batch.findData(d.after_batch))
 
     def settings(self) -> Settings:
@@ -159,4 +182,7 @@ class SettingsDialog(QDialog):
             keep_original_if_smaller=self.keep_original.isChecked(),
             image_workers=self.workers.value(),
             after_batch=self.after_batch.currentData(),
+            min_saving_percent=float(self.min_saving.value()),
+            keep_dates=self.keep_dates.isChecked(),
+            keep_capture_date=self.keep_capture_date.isChecked(),
         )

@@ -17,6 +17,7 @@ from odnix_desktop.core.errors import (
     PresetError,
     TargetSizeError,
 )
+from odnix_desktop.core.gains import keeps_source, kept_note
 from odnix_desktop.core.image import colour, decode, encode, metadata, resize
 from odnix_desktop.core.image.quality import choose
 from odnix_desktop.core.media import MediaInfo, MediaKind
@@ -371,16 +372,16 @@ def _keep_original(
     if not options.keep_original_if_smaller or opened.format not in metadata.STRIPPERS:
         return None
     src_bytes = source.stat().st_size
-    if len(data) < src_bytes:
+    if not keeps_source(len(data), src_bytes, options.min_saving):
         return None
     if not _meets_limits(opened, geometry, preset):
         return None
     stripped = _strip(source, opened.format)
-    if stripped is None or len(stripped) > len(data):
+    if stripped is None or not keeps_source(len(data), len(stripped), options.min_saving):
         return None
     if max_bytes is not None and len(stripped) > max_bytes:
         return None
-    notes.append("compression did not make it smaller; the original pixels were kept, metadata removed")
+    notes.append(kept_note(len(data), src_bytes, "pixels"))
     return stripped
 
 

@@ -12,7 +12,9 @@ import logging
 import time
 from pathlib import Path, PurePath
 
+from odnix_desktop.core.dates import capture_date, with_capture_date
 from odnix_desktop.core.errors import OdnixError, PresetError, ProbeError
+from odnix_desktop.core.gains import keeps_source, kept_note
 from odnix_desktop.core.media import MediaInfo, MediaKind
 from odnix_desktop.core.naming import output_path
 from odnix_desktop.core.options import CompressOptions, CompressResult, Status
@@ -119,9 +121,10 @@ def compress_video(
     final = output_path(source, out_root, rel_dir, preset, ".mp4")
     exe = ffmpeg_exe()
     status = Status.COMPRESSED
+    stamp = capture_date(info.tags) if options.keep_capture_date else None
     with temporary_output(final) as encoded:
         run_ffmpeg(
-            command.encode_args(exe, source, encoded, plan),
+            with_capture_date(command.encode_args(exe, source, encoded, plan), stamp),
             path=source,
             expected_duration=plan.expected_duration,
             report=report,
@@ -138,15 +141,13 @@ def compress_video(
             raise ProbeError("ffmpeg wrote an empty file: the clip has no readable frames", path=source)
         with temporary_output(final) as remuxed:
             chosen = encoded
-            if options.keep_original_if_smaller and encoded_bytes >= info.bytes and meets_limits(info, limits, options):
-                if (
-                    _remux(exe, info, remuxed, report, cancel, stall_timeout)
-                    and remuxed.stat().st_size <= encoded_bytes
+            small_gain = keeps_source(encoded_bytes, info.bytes, options.min_saving)
+            if options.keep_original_if_smaller and small_gain and meets_limits(info, limits, options):
+                if _remux(exe, info, remuxed, report, cancel, stall_timeout, stamp) and keeps_source(
+                    encoded_bytes, remuxed.stat().st_size, options.min_saving
                 ):
                     chosen, status = remuxed, Status.KEPT_ORIGINAL
-                    notes.append(
-                        "compression did not make it smaller; the original streams were kept, metadata removed"
-                    )
+                    notes.append(kept_note(encoded_bytes, info.bytes, "streams"))
             check_cancel(cancel, source)
             report(Progress(REMUX_SPAN[1], "writing"))
             written = commit(chosen, final)
@@ -167,12 +168,18 @@ def compress_video(
 
 
 def _remux(
-    exe: Path, info: VideoProbe, dest: Path, report: Report, cancel: CancelToken | None, stall_timeout: float
+    exe: Path,
+    info: VideoProbe,
+    dest: Path,
+    report: Report,
+    cancel: CancelToken | None,
+    stall_timeout: float,
+    stamp: str | None = None,
 ) -> bool:
     audio = None if info.audio is None else info.audio.index
     try:
         run_ffmpeg(
-            command.remux_args(exe, info.path, dest, info.video.index, audio),
+            with_capture_date(command.remux_args(exe, info.path, dest, info.video.index, audio), stamp),
             path=info.path,
             expected_duration=info.duration,
             report=report,
