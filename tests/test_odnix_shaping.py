@@ -156,8 +156,9 @@ def test_choose_upload_uses_the_metric_it_is_given():
         return 50.0  # every candidate ties with the plain upload: the fewest bytes win
 
     data, _, quality, _, score = choose_upload(_photo((1200, 900)), POST, metric=flat)
-    assert quality == CANDIDATE_QUALITIES[0] and score == 50.0
-    assert len(calls) == len(CANDIDATE_QUALITIES) + 1 and set(calls) == {(900, 675)}
+    # the plain upload, every candidate, then the two neighbours of the best (the lowest): q-1, q+1
+    assert quality == CANDIDATE_QUALITIES[0] - 1 and score == 50.0
+    assert len(calls) == 1 + len(CANDIDATE_QUALITIES) + 2 and set(calls) == {(900, 675)}
 
 
 def test_the_on_odnix_image_has_the_servers_geometry(tmp_path):
