@@ -46,9 +46,9 @@ PLAIN_QUALITY = 80
 MARGIN = 0.0
 #: What one plain upload's worth of bytes costs, in SSIMULACRA2 points (see :func:`pick`): a
 #: point of quality is worth about 9% of its bytes. Measured with benchmarks/bench_odnix.py on
-#: the corpus (8 photos, real server): 10 gave +0.56 at 0.810x the plain upload's bytes, 11
-#: +0.56 at 0.79x once the neighbours of the best even quality are probed too; 12 and above
-#: drop under +0.5. Fitted on those 8 photos, with no held-out set.
+#: the corpus (8 photos, real server): 10 with the even qualities only gave +0.56 at 0.810x the
+#: plain upload's bytes; 11 with the neighbours of the best one too, +0.55 at 0.792x. In the
+#: simulation 12 and above fall under +0.5. Fitted on those 8 photos, with no held-out set.
 PRICE = 11.0
 #: Below this side (px) SSIMULACRA2 cannot be computed; the calibrated quality goes instead.
 MIN_SIDE_TO_SCORE = 16
