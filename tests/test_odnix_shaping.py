@@ -12,7 +12,16 @@ import pytest
 from PIL import Image
 
 from odnix_desktop.core.odnix import notes
-from odnix_desktop.core.odnix.posts import flatten, shape_post
+from odnix_desktop.core.odnix.posts import (
+    CANDIDATE_QUALITIES,
+    Probe,
+    choose_upload,
+    fast_metric,
+    flatten,
+    pick,
+    plain_upload,
+    shape_post,
+)
 from odnix_desktop.core.odnix.profile import PROFILE, SERVER_VIDEO, profile_for
 from odnix_desktop.core.odnix.reels import parse_ssim_stats, server_size, shape_reel
 from odnix_desktop.core.odnix.server_step import server_video_args, simulate_image
@@ -106,6 +115,52 @@ def test_a_post_is_sent_at_the_servers_size_so_it_is_not_resized_again(tmp_path)
     assert len(shaped.data) < path.stat().st_size
 
 
+def _photo(size: tuple[int, int] = (1600, 1200)) -> Image.Image:
+    """Smooth shapes plus fine grain: JPEG and WebP both have something to lose."""
+    rng = np.random.default_rng(7)
+    base = Image.fromarray(rng.integers(0, 255, (12, 16, 3), dtype=np.uint8)).resize(size, Image.Resampling.BICUBIC)
+    grain = rng.normal(0, 12, (size[1], size[0], 3))
+    return Image.fromarray(np.clip(np.asarray(base, dtype=np.float64) + grain, 0, 255).astype(np.uint8))
+
+
+def test_pick_spends_bytes_only_where_they_buy_enough_quality():
+    probes = [Probe(80, b"x" * 60, 70.0), Probe(84, b"x" * 70, 71.5), Probe(88, b"x" * 85, 71.8)]
+    # floor 70.5 (the plain upload's simulated score), plain 100 bytes; q80 is below the floor.
+    assert pick(probes, 70.5, 100, price=10.0, margin=0.0).quality == 84  # 1.0-7.0 beats 1.3-8.5
+    assert pick(probes, 70.5, 100, price=1.0, margin=0.0).quality == 88  # bytes cheap: the best score
+    assert pick(probes, 71.6, 100, price=10.0, margin=0.0).quality == 88  # only q88 reaches the floor
+    assert pick(probes, 75.0, 100).quality == 88  # none reaches it: the best score
+
+
+def test_a_post_scores_on_odnix_at_least_what_a_plain_upload_would(tmp_path):
+    img = _photo()
+    data, fmt, quality, reason, score = choose_upload(img, POST)
+    assert fmt == "JPEG" and quality in CANDIDATE_QUALITIES and score is not None
+    fitted = img.resize((900, 675), Image.Resampling.LANCZOS)
+    metric = fast_metric(fitted)
+    plain = plain_upload(img)
+    with Image.open(io.BytesIO(plain)) as sent:
+        assert sent.size == (1080, 810)
+    floor = metric(simulate_image(plain, POST).image())
+    ours = simulate_image(data, POST)
+    assert ours.size == (900, 675) and not ours.resized
+    assert metric(ours.image()) >= floor - 0.05 and score >= floor - 0.05
+    assert f"q{quality}" in reason and "plain 1080-px q80 upload" in reason
+
+
+def test_choose_upload_uses_the_metric_it_is_given():
+    calls = []
+
+    def flat(reference: Image.Image, candidate: Image.Image) -> float:
+        calls.append(candidate.size)
+        return 50.0  # every candidate ties with the plain upload: the fewest bytes win
+
+    data, _, quality, _, score = choose_upload(_photo((1200, 900)), POST, metric=flat)
+    # the plain upload, every candidate, then the two neighbours of the best (the lowest): q-1, q+1
+    assert quality == CANDIDATE_QUALITIES[0] - 1 and score == 50.0
+    assert len(calls) == 1 + len(CANDIDATE_QUALITIES) + 2 and set(calls) == {(900, 675)}
+
+
 def test_the_on_odnix_image_has_the_servers_geometry(tmp_path):
     for size, want in (((3000, 2000), (900, 600)), ((1000, 3000), (300, 900)), ((640, 480), (640, 480))):
         buf = io.BytesIO()
@@ -154,6 +209,17 @@ def test_the_reel_rule_sends_an_encode_under_the_limit_when_it_looks_better(tmp_
     assert choice.ssim_small is not None and choice.ssim_normal_on_odnix is not None
     assert choice.ssim_small >= choice.ssim_normal_on_odnix - 0.001
     assert choice.on_odnix == (720, 1280) and choice.to_json()["choice"] == "small"
+
+
+def test_a_reel_already_under_the_limit_is_sent_as_it_is(tmp_path):
+    source = _clip(tmp_path / "short.mp4", 2.0, "720x1280")
+    normal = _normal(source, tmp_path / "out")
+    assert normal.stat().st_size < SERVER_VIDEO.stored_as_sent_below  # the real 512 KB limit
+    choice = shape_reel(source, normal, tmp_path / "small.mp4", step=SERVER_VIDEO)
+    assert choice.choice == "as-is" and choice.path == normal and not (tmp_path / "small.mp4").exists()
+    assert choice.small_bytes is None and choice.ssim_small is None  # no second encode was made
+    assert choice.on_odnix == (720, 1280) and "stores it as sent" in choice.reason
+    assert choice.to_json()["sent_bytes"] == normal.stat().st_size
 
 
 def test_the_reel_rule_keeps_the_normal_encode_when_the_limit_starves_the_small_one(tmp_path):

@@ -1,9 +1,10 @@
 """One call for the uploaders (the CLI and the window's upload job): the file to send for a
 target, shaped for the server's own step, and what was chosen and why.
 
-Posts are made again from the original (flattened, at the server's size, the calibrated
-quality); reels choose between the normal encode and one under the server's limit. Other
-targets are stored as sent by the server and go unchanged.
+Posts are made again from the original (flattened, at the server's size, at the quality
+measured best for its bytes after the server's own step); a reel's normal encode goes as it is
+when it is under the server's limit, else the better of it (re-encoded by the server) and an
+encode under the limit. Other targets are stored as sent by the server and go unchanged.
 """
 
 from __future__ import annotations
@@ -66,4 +67,5 @@ def shape_for_upload(
 
 
 def _word(choice: str) -> str:
-    return {"small": "encode under 512 KB", "normal": "normal encode", "as-is": "normal encode"}.get(choice, choice)
+    words = {"small": "encode under 512 KB", "normal": "normal encode", "as-is": "normal encode as is"}
+    return words.get(choice, choice)
