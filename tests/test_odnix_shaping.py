@@ -211,15 +211,26 @@ def test_the_reel_rule_sends_an_encode_under_the_limit_when_it_looks_better(tmp_
     assert choice.on_odnix == (720, 1280) and choice.to_json()["choice"] == "small"
 
 
-def test_a_reel_already_under_the_limit_is_sent_as_it_is(tmp_path):
+def test_a_reel_under_the_limit_spends_the_limit_only_when_viewers_see_better(tmp_path):
+    """Under 512 KB the normal encode is stored as sent; an encode using the rest of the limit goes
+    instead only when it scores better (issue 14: the reel benchmark asks for SSIM +0.005)."""
+    from odnix_desktop.core.odnix.reels import TIE
+
     source = _clip(tmp_path / "short.mp4", 2.0, "720x1280")
     normal = _normal(source, tmp_path / "out")
     assert normal.stat().st_size < SERVER_VIDEO.stored_as_sent_below  # the real 512 KB limit
     choice = shape_reel(source, normal, tmp_path / "small.mp4", step=SERVER_VIDEO)
-    assert choice.choice == "as-is" and choice.path == normal and not (tmp_path / "small.mp4").exists()
-    assert choice.small_bytes is None and choice.ssim_small is None  # no second encode was made
-    assert choice.on_odnix == (720, 1280) and "stores it as sent" in choice.reason
-    assert choice.to_json()["sent_bytes"] == normal.stat().st_size
+    assert choice.on_odnix == (720, 1280)  # stored as sent either way: no 406×720
+    assert choice.ssim_small is not None and choice.ssim_normal_on_odnix is not None  # both were measured
+    small_wins = choice.ssim_small > choice.ssim_normal_on_odnix + TIE or (
+        choice.ssim_small >= choice.ssim_normal_on_odnix - TIE and choice.small_bytes <= normal.stat().st_size
+    )
+    if small_wins:
+        assert choice.choice == "small" and choice.path == tmp_path / "small.mp4" and choice.path.exists()
+        assert choice.small_bytes <= SERVER_VIDEO.stored_as_sent_below
+    else:
+        assert choice.choice == "as-is" and choice.path == normal and not (tmp_path / "small.mp4").exists()
+    assert choice.to_json()["sent_bytes"] == choice.path.stat().st_size
 
 
 def test_the_reel_rule_keeps_the_normal_encode_when_the_limit_starves_the_small_one(tmp_path):

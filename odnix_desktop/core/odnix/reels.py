@@ -2,8 +2,6 @@
 the server re-encodes it (x264 CRF 32, height forced to 720: a portrait 720×1280 becomes
 406×720, a 720×406 landscape clip is upscaled).
 
-A normal encode already under the limit is sent as it is: it is stored byte-identical, and
-spending the rest of the limit measured SSIM +0.005 for twice the bytes. Over the limit,
 :func:`shape_reel` makes a second encode of the source that fits under the limit (two-pass
 x264 at the bitrate the limit allows) and compares, on this computer, what viewers would get:
 that encode as sent, against the normal encode after a simulation of the server's re-encode.
@@ -212,43 +210,47 @@ def shape_reel(
     """Choose between ``normal`` (the reel preset's encode of ``source``) and an encode of the
     source under the server's limit, written to ``dest`` when it wins.
 
-    ``normal`` under the limit is stored as sent and goes as it is (no second encode). Over it,
-    viewers get the server's re-encode of ``normal``; the encode under the limit is stored as
-    sent. The one with the higher SSIM goes; a tie (within :data:`TIE`) goes to the smaller one.
+    What viewers get from ``normal`` is the server's re-encode when it is over the limit, and
+    ``normal`` itself under it; the encode under the limit is always stored as sent. The one
+    with the higher SSIM goes; a tie (within :data:`TIE`) goes to the smaller file.
     """
     step = step or _reel_step()
     normal_bytes = normal.stat().st_size
     limit = step.stored_as_sent_below
     w, h = probe(normal).display_size
-    if normal_bytes < limit:  # stored byte-identical: the rest of the limit would buy almost nothing
-        reason = f"the normal encode ({_kib(normal_bytes)}) is under {_kib(limit)}: Odnix stores it as sent at {w}×{h}"
-        return ReelChoice(normal, "as-is", reason, normal_bytes, on_odnix=(w, h))
-    on_odnix = server_size(w, h, step)
-    fate = f"re-encoded by Odnix to {on_odnix[0]}×{on_odnix[1]} at CRF {step.crf}"
+    under = normal_bytes < limit
+    on_odnix = (w, h) if under else server_size(w, h, step)
+    fate = "stored as sent" if under else f"re-encoded by Odnix to {on_odnix[0]}×{on_odnix[1]} at CRF {step.crf}"
     plan = command.plan_encode(probe(source), _reel_limits())
     with tempfile.TemporaryDirectory(prefix="odnix-reel-") as tmp:
         work = Path(tmp)
         small = encode_small(source, dest, plan, limit, work, cancel)
         if small is None:
             reason = f"{_length(plan)} cannot fit {_kib(limit)} at a watchable bitrate; the normal encode is {fate}"
-            return ReelChoice(normal, "normal", reason, normal_bytes, on_odnix=on_odnix)
+            return ReelChoice(normal, "as-is" if under else "normal", reason, normal_bytes, on_odnix=on_odnix)
         check_cancel(cancel, source)
-        viewed = simulate_video(
-            normal, work / "server.mp4", step, duration=plan.expected_duration, report=report, cancel=cancel
-        ).path
+        viewed = normal
+        if not under:
+            viewed = simulate_video(
+                normal, work / "server.mp4", step, duration=plan.expected_duration, report=report, cancel=cancel
+            ).path
         ssim_normal = measure_ssim(viewed, source, plan, work, cancel)
         ssim_small = measure_ssim(small, source, plan, work, cancel)
     small_bytes = small.stat().st_size
-    scores = (
-        f"SSIM {ssim_small:.4f} for {_kib(small_bytes)} sent as is vs {ssim_normal:.4f} for the normal encode "
-        f"({_kib(normal_bytes)}) after Odnix's re-encode to {on_odnix[0]}×{on_odnix[1]}"
-    )
-    if ssim_small >= ssim_normal - TIE:  # a tie goes to the small one: fewer bytes, stored as sent
+    scores = f"SSIM {ssim_small:.4f} for {_kib(small_bytes)} sent as is vs {ssim_normal:.4f} for the normal encode"
+    if under:
+        scores += f" ({_kib(normal_bytes)}, stored as sent)"
+    else:
+        scores += f" after Odnix's re-encode to {on_odnix[0]}×{on_odnix[1]}"
+    small_wins = ssim_small > ssim_normal + TIE or (ssim_small >= ssim_normal - TIE and small_bytes <= normal_bytes)
+    if small_wins:
         reason = f"an encode under {_kib(limit)} is stored as sent at {w}×{h}: {scores}"
         return ReelChoice(small, "small", reason, normal_bytes, small_bytes, ssim_small, ssim_normal, (w, h))
     dest.unlink(missing_ok=True)
     reason = f"the normal encode ({fate}) looks better: {scores}"
-    return ReelChoice(normal, "normal", reason, normal_bytes, small_bytes, ssim_small, ssim_normal, on_odnix)
+    return ReelChoice(
+        normal, "as-is" if under else "normal", reason, normal_bytes, small_bytes, ssim_small, ssim_normal, on_odnix
+    )
 
 
 def _reel_step() -> VideoStep:

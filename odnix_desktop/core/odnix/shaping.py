@@ -2,9 +2,9 @@
 target, shaped for the server's own step, and what was chosen and why.
 
 Posts are made again from the original (flattened, at the server's size, at the quality
-measured best for its bytes after the server's own step); a reel's normal encode goes as it is
-when it is under the server's limit, else the better of it (re-encoded by the server) and an
-encode under the limit. Other targets are stored as sent by the server and go unchanged.
+measured best for its bytes after the server's own step); a reel goes as the better, for
+viewers, of its normal encode (as the server will store or re-encode it) and an encode that uses
+the server's whole stored-as-sent limit. Other targets are stored as sent by the server and go unchanged.
 """
 
 from __future__ import annotations
