@@ -16,6 +16,14 @@ from pathlib import Path
 from odnix_desktop.core.errors import CorruptMediaError, OdnixError, ProbeError, UnsupportedMediaError
 from odnix_desktop.core.media import MediaInfo
 from odnix_desktop.core.video import diagnose
+from odnix_desktop.core.video.stream_words import (
+    bit_depth,
+    channel_count,
+    codec_and_profile,
+    colour_props,
+    parse_rate,
+    split_top,
+)
 from odnix_desktop.core.video.tool import ffmpeg_exe, file_arg, run_quick
 
 log = logging.getLogger(__name__)
@@ -24,25 +32,6 @@ HDR_TRANSFERS = {"smpte2084": "PQ", "arib-std-b67": "HLG"}
 #: Demuxer names ffmpeg prints for the MP4/QuickTime family.
 MP4_FAMILY = "mov,mp4,m4a,3gp,3g2,mj2"
 
-_CHANNEL_LAYOUTS = {
-    "mono": 1,
-    "stereo": 2,
-    "2.1": 3,
-    "3.0": 3,
-    "quad": 4,
-    "4.0": 4,
-    "4.1": 5,
-    "5.0": 5,
-    "5.1": 6,
-    "6.0": 6,
-    "6.1": 7,
-    "7.0": 7,
-    "7.1": 8,
-    "hexagonal": 6,
-    "octagonal": 8,
-    "downmix": 2,
-}
-_COLOUR_WORD = re.compile(r"^(bt\d|smpte|fcc|gbr|ycgco|unknown|reserved|film|iec|log|linear|arib|chroma|ictcp|ipt)")
 _DURATION = re.compile(
     r"^\s*Duration:\s*(?P<d>N/A|\d+:\d\d:\d\d(?:\.\d+)?)(?:,\s*start:\s*(?P<s>-?[\d.]+))?"
     r"(?:,\s*bitrate:\s*(?P<b>N/A|\d+)\s*kb/s)?"
@@ -157,93 +146,13 @@ class VideoProbe:
         )
 
 
-def parse_rate(text: str) -> Fraction | None:
-    """``"29.97"`` -> 30000/1001, ``"60"`` -> 60, ``"1k"`` -> 1000; NTSC rates are made exact."""
-    text = text.strip()
-    mult = 1
-    if text.endswith("k"):
-        text, mult = text[:-1], 1000
-    try:
-        value = float(text) * mult
-    except ValueError:
-        return None
-    if value <= 0:
-        return None
-    for base in (24, 30, 48, 60, 120, 240):
-        ntsc = Fraction(base * 1000, 1001)
-        if abs(value - float(ntsc)) < 0.006:
-            return ntsc
-    return Fraction(value).limit_denominator(1001)
-
-
-def _bit_depth(pix_fmt: str) -> int:
-    if pix_fmt in ("p010le", "p010be", "p016le"):
-        return 10 if pix_fmt.startswith("p010") else 16
-    m = re.search(r"(\d+)(le|be)$", pix_fmt)
-    if m and pix_fmt.startswith(("yuv", "gray", "gbr", "yuva")):
-        return int(m.group(1))
-    if pix_fmt.startswith(("rgb48", "bgr48", "rgba64", "bgra64")):
-        return 16
-    return 8
-
-
-def split_top(text: str) -> list[str]:
-    """Split on commas that are not inside parentheses or brackets."""
-    parts: list[str] = []
-    current: list[str] = []
-    depth = 0
-    for ch in text:
-        if ch in "([":
-            depth += 1
-        elif ch in ")]":
-            depth = max(0, depth - 1)
-        if ch == "," and depth == 0:
-            parts.append("".join(current).strip())
-            current = []
-        else:
-            current.append(ch)
-    tail = "".join(current).strip()
-    if tail:
-        parts.append(tail)
-    return parts
-
-
-def _codec_and_profile(first: str) -> tuple[str, str | None]:
-    codec = first.split(" ", 1)[0].strip()
-    profile = None
-    for group in re.findall(r"\(([^()]*)\)", first):
-        if "/" not in group:
-            profile = group.strip()
-            break
-    return codec, profile
-
-
-def _colour(props: str) -> tuple[str | None, str | None, str | None, str | None]:
-    """``"tv, bt2020nc/bt2020/smpte2084, progressive"`` -> range, matrix, primaries, transfer."""
-    rng = space = prim = trc = None
-    for item in (p.strip() for p in props.split(",")):
-        if item in ("tv", "pc"):
-            rng = item
-        elif "/" in item:
-            bits = item.split("/")
-            if len(bits) == 3:
-                space, prim, trc = bits
-        elif _COLOUR_WORD.match(item):
-            space = prim = trc = item
-    return rng, _known(space), _known(prim), _known(trc)
-
-
-def _known(value: str | None) -> str | None:
-    return None if value in (None, "unknown", "reserved", "unspecified") else value
-
-
 def _parse_video(index: int, rest: str) -> VideoStream | None:
     if "(attached pic)" in rest:
         return None  # cover art, not a clip
     parts = split_top(rest)
     if len(parts) < 2:
         return None
-    codec, profile = _codec_and_profile(parts[0])
+    codec, profile = codec_and_profile(parts[0])
     pix_fmt, rng, space, prim, trc = "unknown", None, None, None, None
     width = height = 0
     sar = Fraction(1)
@@ -267,7 +176,7 @@ def _parse_video(index: int, rest: str) -> VideoStream | None:
         if m and pix_fmt == "unknown" and not width and m.group(1) not in ("none",):
             pix_fmt = m.group(1)
             if m.group(2):
-                rng, space, prim, trc = _colour(m.group(2))
+                rng, space, prim, trc = colour_props(m.group(2))
     if not width or not height:
         return None
     if pix_fmt.startswith("yuvj") and rng is None:
@@ -277,7 +186,7 @@ def _parse_video(index: int, rest: str) -> VideoStream | None:
         codec=codec,
         profile=profile,
         pix_fmt=pix_fmt,
-        bit_depth=_bit_depth(pix_fmt),
+        bit_depth=bit_depth(pix_fmt),
         width=width,
         height=height,
         sar=sar,
@@ -290,25 +199,16 @@ def _parse_video(index: int, rest: str) -> VideoStream | None:
     )
 
 
-def _channels(layout: str) -> int | None:
-    layout = layout.strip()
-    m = re.match(r"^(\d+) channels", layout)
-    if m:
-        return int(m.group(1))
-    base = layout.split("(", 1)[0]
-    return _CHANNEL_LAYOUTS.get(base)
-
-
 def _parse_audio(index: int, rest: str) -> AudioStream:
     parts = split_top(rest)
-    codec, _ = _codec_and_profile(parts[0]) if parts else ("unknown", None)
+    codec, _ = codec_and_profile(parts[0]) if parts else ("unknown", None)
     rate = channels = None
     for part in parts[1:]:
         m = re.match(r"^(\d+) Hz$", part)
         if m:
             rate = int(m.group(1))
         elif rate is not None and channels is None:
-            channels = _channels(part)
+            channels = channel_count(part)
     return AudioStream(index=index, codec=codec, sample_rate=rate, channels=channels)
 
 
