@@ -219,16 +219,7 @@ def _seconds(hms: str) -> float:
 
 def parse_info(text: str) -> ParsedInfo:
     """Read the stderr of ``ffmpeg -hide_banner -i FILE`` (first input only)."""
-    container = None
-    duration = start = None
-    bitrate = None
-    videos: list[VideoStream] = []
-    audios: list[AudioStream] = []
-    tags: dict[str, str] = {}
-    stream_tags: dict[int, dict[str, str]] = {}
-    rotations: dict[int, int] = {}
-    section: str | None = None  # "format" or "stream"
-    stream: int | None = None
+    reader = _InfoReader()
     seen_input = False
     for raw in text.splitlines():
         line = raw.rstrip()
@@ -239,62 +230,100 @@ def parse_info(text: str) -> ParsedInfo:
             if seen_input:
                 break
             seen_input = True
-            container = m["fmt"]
-            section, stream = "format", None
+            reader.container = m["fmt"]
+            reader.section, reader.stream = "format", None
             continue
         if not seen_input:
             continue
         if line.startswith(("Output #", "At least one output", "Stream mapping")):
             break
+        reader.read(line)
+    return reader.result()
+
+
+@dataclass(slots=True)
+class _InfoReader:
+    """What :func:`parse_info` has read so far, and the section (and stream) the next line belongs to."""
+
+    container: str | None = None
+    duration: float | None = None
+    start: float | None = None
+    bitrate: int | None = None
+    videos: list[VideoStream] = field(default_factory=list)
+    audios: list[AudioStream] = field(default_factory=list)
+    tags: dict[str, str] = field(default_factory=dict)
+    stream_tags: dict[int, dict[str, str]] = field(default_factory=dict)
+    rotations: dict[int, int] = field(default_factory=dict)
+    section: str | None = None  # "format" or "stream"
+    stream: int | None = None
+
+    def read(self, line: str) -> None:
+        """One line of the first input's part of the text."""
         m = _DURATION.match(line)
         if m:
-            duration = None if m["d"] == "N/A" else _seconds(m["d"])
-            start = float(m["s"]) if m["s"] else None
-            bitrate = int(m["b"]) if m["b"] and m["b"] != "N/A" else None
-            section = "format"
-            continue
+            self.duration = None if m["d"] == "N/A" else _seconds(m["d"])
+            self.start = float(m["s"]) if m["s"] else None
+            self.bitrate = int(m["b"]) if m["b"] and m["b"] != "N/A" else None
+            self.section = "format"
+            return
         m = _STREAM.match(line)
         if m:
-            if m["file"] != "0":
-                continue
-            stream = int(m["idx"])
-            section = "stream"
-            if m["type"] == "Video":
-                parsed = _parse_video(stream, m["rest"])
-                if parsed is not None:
-                    videos.append(parsed)
-            elif m["type"] == "Audio":
-                audios.append(_parse_audio(stream, m["rest"]))
-            continue
+            if m["file"] == "0":
+                self._stream_line(int(m["idx"]), m["type"], m["rest"])
+            return
         rot = _ROTATION.search(line)
-        if rot and stream is not None:
-            rotations[stream] = round(float(rot["deg"])) % 360
-            continue
+        if rot and self.stream is not None:
+            self.rotations[self.stream] = round(float(rot["deg"])) % 360
+            return
         marker = line.strip()
         if marker == "Metadata:":
-            if section in ("side", "stream") and stream is not None:
-                section = "stream"
-            continue
+            if self.section in ("side", "stream") and self.stream is not None:
+                self.section = "stream"
+            return
         if marker == "Side data:":
-            section = "side"
-            continue
+            self.section = "side"
+            return
         if marker.startswith("Chapter"):
-            section = "chapter"
-            continue
+            self.section = "chapter"
+            return
         tag = _TAG.match(line)
-        if tag and section in ("format", "stream"):
-            key, value = tag["key"].strip(), tag["value"].strip()
-            if section == "format" and len(tag["indent"]) <= 4:
-                tags.setdefault(key, value)
-            elif section == "stream" and stream is not None:
-                stream_tags.setdefault(stream, {}).setdefault(key, value)
-                if key == "rotate":  # old ffmpeg builds reported rotation as a tag
-                    try:
-                        rotations.setdefault(stream, (-int(float(value))) % 360)
-                    except ValueError:
-                        pass
-    videos = [_with_rotation(v, rotations.get(v.index, 0)) for v in videos]
-    return ParsedInfo(container, duration, start, bitrate, tuple(videos), tuple(audios), tags, stream_tags)
+        if tag and self.section in ("format", "stream"):
+            self._tag(tag)
+
+    def _stream_line(self, stream: int, kind: str, rest: str) -> None:
+        self.stream = stream
+        self.section = "stream"
+        if kind == "Video":
+            parsed = _parse_video(stream, rest)
+            if parsed is not None:
+                self.videos.append(parsed)
+        elif kind == "Audio":
+            self.audios.append(_parse_audio(stream, rest))
+
+    def _tag(self, tag: re.Match[str]) -> None:
+        key, value = tag["key"].strip(), tag["value"].strip()
+        if self.section == "format" and len(tag["indent"]) <= 4:
+            self.tags.setdefault(key, value)
+        elif self.section == "stream" and self.stream is not None:
+            self.stream_tags.setdefault(self.stream, {}).setdefault(key, value)
+            if key == "rotate":  # old ffmpeg builds reported rotation as a tag
+                try:
+                    self.rotations.setdefault(self.stream, (-int(float(value))) % 360)
+                except ValueError:
+                    pass
+
+    def result(self) -> ParsedInfo:
+        videos = tuple(_with_rotation(v, self.rotations.get(v.index, 0)) for v in self.videos)
+        return ParsedInfo(
+            self.container,
+            self.duration,
+            self.start,
+            self.bitrate,
+            videos,
+            tuple(self.audios),
+            self.tags,
+            self.stream_tags,
+        )
 
 
 def _with_rotation(stream: VideoStream, rotation: int) -> VideoStream:
