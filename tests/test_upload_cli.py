@@ -203,10 +203,10 @@ def test_server_text_and_names_with_markup_are_printed_as_text(
 
 
 def test_the_upload_progress_line_takes_names_as_text(capsys):
-    from odnix_desktop.cli.upload import _Progress
+    from odnix_desktop.cli.progress_line import ProgressLine
     from odnix_desktop.core.upload import UploadProgress
 
-    with _Progress(enabled=True) as bar:
+    with ProgressLine(enabled=True) as bar:
         bar.start("[/x].jpg", "uploading")
         bar.update(UploadProgress(0.5, "uploading [/red]", bytes_sent=5, bytes_total=10))
         bar._bar.refresh()  # renders the description now; a markup error would raise here

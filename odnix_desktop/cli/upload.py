@@ -34,12 +34,12 @@ from odnix_desktop.cli.common import (
     interruptible,
     parse_quality,
 )
+from odnix_desktop.cli.progress_line import ProgressLine
 from odnix_desktop.core.batch import SkippedFile, WorkItem, collect
 from odnix_desktop.core.errors import Cancelled, ErrorKind, OdnixError
 from odnix_desktop.core.odnix.posts import parse_background
 from odnix_desktop.core.odnix.shaping import ShapedUpload, shape_for_upload
 from odnix_desktop.core.options import CompressOptions, CompressResult, Status
-from odnix_desktop.core.progress import Progress
 from odnix_desktop.core.upload import (
     Account,
     HttpSettings,
@@ -51,7 +51,6 @@ from odnix_desktop.core.upload import (
     TokenStore,
     UploadError,
     UploadHistory,
-    UploadProgress,
     UploadResult,
     load_account,
     upload,
@@ -235,7 +234,7 @@ def _upload_all(
             sys.stdout.write(json.dumps({**result.to_json(), "upload": outcome.to_json()}, ensure_ascii=False) + "\n")
             sys.stdout.flush()
 
-    progress = _Progress(enabled=sys.stderr.isatty() and not args.json)
+    progress = ProgressLine(enabled=sys.stderr.isatty() and not args.json)
     with interruptible(cancel), _output_folder(args.output) as out_root, progress:
         options = CompressOptions(preset=target.value, quality=args.quality)
         for entry in entries:
@@ -269,7 +268,7 @@ def _shape(
     out_root: Path,
     background: str,
     cancel: threading.Event,
-    progress: _Progress,
+    progress: ProgressLine,
 ) -> ShapedUpload:
     """core.odnix's shaping for the server's own step (what viewers will see, for the fewest bytes)."""
     progress.start(source.name, "shaping for Odnix")
@@ -292,7 +291,7 @@ def _prepare(
     options: CompressOptions,
     send_original: bool,
     cancel: threading.Event,
-    progress: _Progress,
+    progress: ProgressLine,
 ) -> CompressResult:
     from odnix_desktop.core.compress import run_item
     from odnix_desktop.core.inspect import describe
@@ -336,7 +335,7 @@ def _send(
     style: StoryStyle,
     history: UploadHistory,
     cancel: threading.Event,
-    progress: _Progress,
+    progress: ProgressLine,
     shaped: ShapedUpload | None = None,
 ) -> UploadOutcome:
     assert result.output is not None
@@ -391,57 +390,6 @@ def _output_folder(given: Path | None) -> Iterator[Path]:
         return
     with tempfile.TemporaryDirectory(prefix="odnix-upload-") as tmp:
         yield Path(tmp)
-
-
-class _Progress:
-    """A rich progress line on a terminal; nothing otherwise."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self._bar: Any = None
-        self._task: Any = None
-        self._name = ""
-        self._what = ""
-
-    def __enter__(self) -> _Progress:
-        if self.enabled:
-            from rich.console import Console
-            from rich.progress import BarColumn, DownloadColumn, TextColumn, TimeElapsedColumn
-            from rich.progress import Progress as Bar
-
-            self._bar = Bar(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                DownloadColumn(),
-                TimeElapsedColumn(),
-                console=Console(stderr=True),
-                transient=True,
-            )
-            self._bar.__enter__()
-            self._task = self._bar.add_task("", total=None)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._bar is not None:
-            self._bar.__exit__(*exc)
-
-    def start(self, name: str, what: str) -> None:
-        self._name, self._what = name, what
-        if self._bar is not None:
-            self._bar.reset(self._task, description=escape(f"{what} {name}"), total=None)
-
-    def update(self, p: Progress) -> None:
-        if self._bar is None:
-            return
-        if isinstance(p, UploadProgress) and p.bytes_total:
-            self._bar.update(
-                self._task,
-                description=escape(f"{p.stage or self._what} {self._name}"),
-                completed=p.bytes_sent,
-                total=p.bytes_total,
-            )
-        elif p.stage:
-            self._bar.update(self._task, description=escape(f"{p.stage} {self._name}"))
 
 
 def _print_table(lines: Sequence[tuple[CompressResult, UploadOutcome]], elapsed: float) -> None:

@@ -69,7 +69,7 @@ def open_regular(path: Path) -> IO[bytes]:
             raise UnsupportedMediaError("is a folder, not a file", path=path)
         if what is not None:
             raise SpecialFileError(f"is {what}, not a photo or video; it was not read", path=path)
-        if hasattr(os, "set_blocking"):
+        if hasattr(os, "set_blocking"):  # a platform feature check (POSIX), not string dispatch
             os.set_blocking(fd, True)
         return os.fdopen(fd, "rb")
     except BaseException:

@@ -201,7 +201,7 @@ def _lock_and_mode(fd: int) -> None:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:  # pragma: no cover - e.g. a file system without locks
             log.debug("no lock on the temporary file: %s", exc)
-    if hasattr(os, "fchmod"):
+    if hasattr(os, "fchmod"):  # a platform feature check (POSIX only), not string dispatch
         try:
             os.fchmod(fd, FILE_MODE)
         except OSError as exc:  # pragma: no cover - e.g. FAT

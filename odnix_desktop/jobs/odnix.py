@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from odnix_desktop.jobs.base import Job
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QImage
+
+    from odnix_desktop.core.odnix.preview import OnOdnix
 
 
 class OnOdnixJob(Job):
@@ -32,7 +37,7 @@ class OnOdnixJob(Job):
         self.max_size = max_size
         self.simulated = simulated
 
-    def work(self) -> tuple[Any, Any]:
+    def work(self) -> tuple[QImage, OnOdnix]:
         from odnix_desktop.core.odnix.preview import on_odnix_image, on_odnix_video
         from odnix_desktop.jobs.imaging import pil_to_qimage
 

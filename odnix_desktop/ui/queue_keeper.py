@@ -11,10 +11,9 @@ from __future__ import annotations
 import logging
 import sqlite3
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject, Slot
 from PySide6.QtWidgets import QMessageBox, QWidget
@@ -42,22 +41,28 @@ _ENTRY_STATE: dict[RowState, EntryState] = {
     Status.FAILED: EntryState.FAILED,
     Status.CANCELLED: EntryState.CANCELLED,
 }
+#: What was last written for a row: state, row state, output, preset, error, repr(upload).
+_Signature = tuple[EntryState, RowState, Path | None, str | None, str, str]
 
 
-def _upload_json(item: QueueItem) -> dict[str, Any] | None:
+def _upload_json(item: QueueItem) -> dict[str, str | None] | None:
     up = item.upload
     if up is None or up.phase is not JobState.FINISHED:
         return None
     return {"target": up.target, "title": up.target_title, "url": up.url, "id": up.result_id}
 
 
-def _upload_state(data: dict[str, Any] | None) -> UploadState | None:
+def _upload_state(data: Mapping[str, object] | None) -> UploadState | None:
     if not data or not isinstance(data.get("target"), str):
         return None
-    url = data.get("url") if isinstance(data.get("url"), str) else None
-    result_id = data.get("id") if isinstance(data.get("id"), str) else None
+    url = data.get("url")
+    result_id = data.get("id")
     return UploadState(
-        str(data["target"]), str(data.get("title") or data["target"]), JobState.FINISHED, url=url, result_id=result_id
+        str(data["target"]),
+        str(data.get("title") or data["target"]),
+        JobState.FINISHED,
+        url=url if isinstance(url, str) else None,
+        result_id=result_id if isinstance(result_id, str) else None,
     )
 
 
@@ -78,7 +83,7 @@ class QueueKeeper(QObject):
         self.journal = journal
         self._window = parent
         self._keys: dict[int, str] = {}
-        self._written: dict[int, tuple[Any, ...]] = {}
+        self._written: dict[int, _Signature] = {}
         self._ended = False
         model.rowsInserted.connect(self._on_inserted)
         model.dataChanged.connect(self._on_changed)
@@ -194,11 +199,11 @@ class QueueKeeper(QObject):
             return None
 
 
-def _media_info(data: dict[str, Any] | None) -> MediaInfo | None:
+def _media_info(data: Mapping[str, object] | None) -> MediaInfo | None:
     if not data:
         return None
     try:
-        return MediaInfo(**data)
+        return MediaInfo(**data)  # type: ignore[arg-type]  # JSON from the journal; wrong keys end below
     except TypeError:
         return None
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import enum
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
@@ -132,7 +131,7 @@ class QueueModel(QAbstractTableModel):
         self.totalsChanged.emit()
         return fresh
 
-    def update(self, item_id: int, **changes: Any) -> QueueItem | None:
+    def update(self, item_id: int, **changes: object) -> QueueItem | None:
         row = self._rows.get(item_id)
         if row is None:
             return None

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal, Slot
 
@@ -185,7 +185,7 @@ class UploadController(QObject):
     def cancel_all(self) -> None:
         self.cancel(sorted(self._jobs, reverse=True))
 
-    def _set(self, item_id: int, **changes: Any) -> None:
+    def _set(self, item_id: int, **changes: object) -> None:
         item = self.model.by_id(item_id)
         if item is None or item.upload is None:
             return

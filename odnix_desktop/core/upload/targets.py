@@ -29,6 +29,7 @@ from typing import Any
 from urllib.parse import quote
 
 from odnix_desktop.core.errors import Cancelled, OdnixError
+from odnix_desktop.core.media import MediaKind
 from odnix_desktop.core.progress import CancelToken, Report, check_cancel, no_report
 from odnix_desktop.core.upload import answers
 from odnix_desktop.core.upload.answers import Created, LinkPolicy, RawAnswer
@@ -235,7 +236,7 @@ ENDPOINTS: Mapping[Target, Endpoint] = {
         _story_fields,
         answers.story_created,
         checks=_story_checks,
-        processes=lambda facts: facts.kind.value == "video",
+        processes=lambda facts: facts.kind is MediaKind.VIDEO,
     ),
     Target.CHAT: Endpoint(
         "/api/send-message/",

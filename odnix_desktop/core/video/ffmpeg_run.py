@@ -15,8 +15,8 @@ import queue
 import subprocess
 import threading
 import time
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
@@ -179,62 +179,23 @@ def run_ffmpeg(
     if cancel is not None and cancel.is_set():
         raise Cancelled(path=path)
     log.debug("running %s", " ".join(args))
-    try:
-        proc = subprocess.Popen(list(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, **quiet_popen_kwargs())
-    except FileNotFoundError:
-        raise ToolMissingError(f"ffmpeg could not be started ({args[0]} not found)") from None
-    except PermissionError:
-        raise ToolMissingError(f"ffmpeg could not be started ({args[0]} is not executable)") from None
+    proc = _start(args)
+    assert proc.stdout is not None and proc.stderr is not None
     samples: queue.Queue[ProgressSample | None] = queue.Queue()
     stderr: collections.deque[str] = collections.deque(maxlen=STDERR_LINES)
-    assert proc.stdout is not None and proc.stderr is not None
-    readers = [
-        threading.Thread(target=_pump_progress, args=(proc.stdout, samples), daemon=True, name="ffmpeg-progress"),
-        threading.Thread(target=_pump_stderr, args=(proc.stderr, stderr), daemon=True, name="ffmpeg-stderr"),
-    ]
-    for reader in readers:
-        reader.start()
-    floor = span[0]
-    last_move = time.monotonic()
-    last_mark: tuple[float | None, int | None, int | None] = (None, None, None)
+    readers = _start_readers(proc, samples, stderr)
+    watch = _Watch(proc, path, cancel, stall_timeout)
     try:
-        while True:
-            if cancel is not None and cancel.is_set():
-                _stop(proc)
-                raise Cancelled(path=path)
-            try:
-                sample = samples.get(timeout=POLL_S)
-            except queue.Empty:
-                sample = None
-                if time.monotonic() - last_move > stall_timeout:
-                    _stop(proc)
-                    detail = diagnose.meaningful_line(stderr)
-                    raise StalledError(
-                        f"ffmpeg made no progress for {stall_timeout:.0f} s and was stopped"
-                        + (f" (last message: {detail})" if detail else ""),
-                        path=path,
-                    ) from None
-                if proc.poll() is not None and not readers[0].is_alive() and samples.empty():
-                    break
-                continue
-            if sample is None:  # stdout closed: ffmpeg is exiting
-                break
-            mark = (sample.out_time, sample.frame, sample.total_size)
-            if mark != last_mark:
-                last_mark, last_move = mark, time.monotonic()
-            progress = to_progress(sample, expected_duration, floor, stage=stage, span=span)
-            floor = progress.fraction
-            report(progress)
-        while proc.poll() is None:
-            if cancel is not None and cancel.is_set():
-                _stop(proc)
-                raise Cancelled(path=path)
-            try:
-                proc.wait(timeout=POLL_S)
-            except subprocess.TimeoutExpired:
-                if time.monotonic() - last_move > stall_timeout:
-                    _stop(proc)
-                    raise StalledError(f"ffmpeg did not exit for {stall_timeout:.0f} s", path=path) from None
+        _follow(
+            watch,
+            samples,
+            stderr,
+            readers[0],
+            report,
+            lambda sample, floor: to_progress(sample, expected_duration, floor, stage=stage, span=span),
+            floor=span[0],
+        )
+        _await_exit(watch)
     finally:
         if proc.poll() is None:
             _stop(proc)
@@ -252,3 +213,93 @@ def run_ffmpeg(
             "\n".join(lines[-LOG_LINES:]),
         )
         raise diagnose.error_for(lines, path, doing=doing, returncode=proc.returncode, source_format=source_format)
+
+
+def _start(args: Sequence[str]) -> subprocess.Popen[bytes]:
+    try:
+        return subprocess.Popen(list(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, **quiet_popen_kwargs())
+    except FileNotFoundError:
+        raise ToolMissingError(f"ffmpeg could not be started ({args[0]} not found)") from None
+    except PermissionError:
+        raise ToolMissingError(f"ffmpeg could not be started ({args[0]} is not executable)") from None
+
+
+def _start_readers(
+    proc: subprocess.Popen[bytes], samples: queue.Queue[ProgressSample | None], stderr: collections.deque[str]
+) -> list[threading.Thread]:
+    """Threads that read ffmpeg's progress (stdout) and messages (stderr) as they come."""
+    readers = [
+        threading.Thread(target=_pump_progress, args=(proc.stdout, samples), daemon=True, name="ffmpeg-progress"),
+        threading.Thread(target=_pump_stderr, args=(proc.stderr, stderr), daemon=True, name="ffmpeg-stderr"),
+    ]
+    for reader in readers:
+        reader.start()
+    return readers
+
+
+@dataclass(slots=True)
+class _Watch:
+    """The calling thread's hold on one run: the cancel token and the stall watchdog."""
+
+    proc: subprocess.Popen[bytes]
+    path: Path | None
+    cancel: CancelToken | None
+    stall_timeout: float
+    last_move: float = field(default_factory=time.monotonic)  # when the output time last moved
+
+    def check_cancel(self) -> None:
+        if self.cancel is not None and self.cancel.is_set():
+            _stop(self.proc)
+            raise Cancelled(path=self.path)
+
+    def stalled(self) -> bool:
+        return time.monotonic() - self.last_move > self.stall_timeout
+
+
+def _follow(
+    watch: _Watch,
+    samples: queue.Queue[ProgressSample | None],
+    stderr: collections.deque[str],
+    progress_reader: threading.Thread,
+    report: Report,
+    make: Callable[[ProgressSample, float], Progress],
+    *,
+    floor: float,
+) -> None:
+    """Report progress until ffmpeg closes its stdout (or has exited and all is read)."""
+    last_mark: tuple[float | None, int | None, int | None] = (None, None, None)
+    while True:
+        watch.check_cancel()
+        try:
+            sample = samples.get(timeout=POLL_S)
+        except queue.Empty:
+            if watch.stalled():
+                _stop(watch.proc)
+                detail = diagnose.meaningful_line(stderr)
+                raise StalledError(
+                    f"ffmpeg made no progress for {watch.stall_timeout:.0f} s and was stopped"
+                    + (f" (last message: {detail})" if detail else ""),
+                    path=watch.path,
+                ) from None
+            if watch.proc.poll() is not None and not progress_reader.is_alive() and samples.empty():
+                return
+            continue
+        if sample is None:  # stdout closed: ffmpeg is exiting
+            return
+        mark = (sample.out_time, sample.frame, sample.total_size)
+        if mark != last_mark:
+            last_mark, watch.last_move = mark, time.monotonic()
+        progress = make(sample, floor)
+        floor = progress.fraction
+        report(progress)
+
+
+def _await_exit(watch: _Watch) -> None:
+    while watch.proc.poll() is None:
+        watch.check_cancel()
+        try:
+            watch.proc.wait(timeout=POLL_S)
+        except subprocess.TimeoutExpired:
+            if watch.stalled():
+                _stop(watch.proc)
+                raise StalledError(f"ffmpeg did not exit for {watch.stall_timeout:.0f} s", path=watch.path) from None

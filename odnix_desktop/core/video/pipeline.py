@@ -123,22 +123,7 @@ def compress_video(
     status = Status.COMPRESSED
     stamp = capture_date(info.tags) if options.keep_capture_date else None
     with temporary_output(final) as encoded:
-        run_ffmpeg(
-            with_capture_date(command.encode_args(exe, source, encoded, plan), stamp),
-            path=source,
-            expected_duration=plan.expected_duration,
-            report=report,
-            cancel=cancel,
-            stall_timeout=stall_timeout,
-            stage="encoding",
-            span=ENCODE_SPAN,
-            doing="encoding",
-            source_format=info.video.pix_fmt,
-        )
-        check_cancel(cancel, source)
-        encoded_bytes = encoded.stat().st_size
-        if encoded_bytes == 0:
-            raise ProbeError("ffmpeg wrote an empty file: the clip has no readable frames", path=source)
+        encoded_bytes = _encode(exe, info, encoded, plan, stamp, report, cancel, stall_timeout)
         with temporary_output(final) as remuxed:
             chosen = encoded
             small_gain = keeps_source(encoded_bytes, info.bytes, options.min_saving)
@@ -165,6 +150,37 @@ def compress_video(
         kind=MediaKind.VIDEO,
         preset=preset_name,
     )
+
+
+def _encode(
+    exe: Path,
+    info: VideoProbe,
+    encoded: Path,
+    plan: EncodePlan,
+    stamp: str | None,
+    report: Report,
+    cancel: CancelToken | None,
+    stall_timeout: float,
+) -> int:
+    """The one ffmpeg pass into ``encoded``; returns its size (an empty file is an error)."""
+    source = info.path
+    run_ffmpeg(
+        with_capture_date(command.encode_args(exe, source, encoded, plan), stamp),
+        path=source,
+        expected_duration=plan.expected_duration,
+        report=report,
+        cancel=cancel,
+        stall_timeout=stall_timeout,
+        stage="encoding",
+        span=ENCODE_SPAN,
+        doing="encoding",
+        source_format=info.video.pix_fmt,
+    )
+    check_cancel(cancel, source)
+    encoded_bytes = encoded.stat().st_size
+    if encoded_bytes == 0:
+        raise ProbeError("ffmpeg wrote an empty file: the clip has no readable frames", path=source)
+    return encoded_bytes
 
 
 def _remux(

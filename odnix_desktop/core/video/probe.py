@@ -16,6 +16,14 @@ from pathlib import Path
 from odnix_desktop.core.errors import CorruptMediaError, OdnixError, ProbeError, UnsupportedMediaError
 from odnix_desktop.core.media import MediaInfo
 from odnix_desktop.core.video import diagnose
+from odnix_desktop.core.video.stream_words import (
+    bit_depth,
+    channel_count,
+    codec_and_profile,
+    colour_props,
+    parse_rate,
+    split_top,
+)
 from odnix_desktop.core.video.tool import ffmpeg_exe, file_arg, run_quick
 
 log = logging.getLogger(__name__)
@@ -24,25 +32,6 @@ HDR_TRANSFERS = {"smpte2084": "PQ", "arib-std-b67": "HLG"}
 #: Demuxer names ffmpeg prints for the MP4/QuickTime family.
 MP4_FAMILY = "mov,mp4,m4a,3gp,3g2,mj2"
 
-_CHANNEL_LAYOUTS = {
-    "mono": 1,
-    "stereo": 2,
-    "2.1": 3,
-    "3.0": 3,
-    "quad": 4,
-    "4.0": 4,
-    "4.1": 5,
-    "5.0": 5,
-    "5.1": 6,
-    "6.0": 6,
-    "6.1": 7,
-    "7.0": 7,
-    "7.1": 8,
-    "hexagonal": 6,
-    "octagonal": 8,
-    "downmix": 2,
-}
-_COLOUR_WORD = re.compile(r"^(bt\d|smpte|fcc|gbr|ycgco|unknown|reserved|film|iec|log|linear|arib|chroma|ictcp|ipt)")
 _DURATION = re.compile(
     r"^\s*Duration:\s*(?P<d>N/A|\d+:\d\d:\d\d(?:\.\d+)?)(?:,\s*start:\s*(?P<s>-?[\d.]+))?"
     r"(?:,\s*bitrate:\s*(?P<b>N/A|\d+)\s*kb/s)?"
@@ -157,93 +146,13 @@ class VideoProbe:
         )
 
 
-def parse_rate(text: str) -> Fraction | None:
-    """``"29.97"`` -> 30000/1001, ``"60"`` -> 60, ``"1k"`` -> 1000; NTSC rates are made exact."""
-    text = text.strip()
-    mult = 1
-    if text.endswith("k"):
-        text, mult = text[:-1], 1000
-    try:
-        value = float(text) * mult
-    except ValueError:
-        return None
-    if value <= 0:
-        return None
-    for base in (24, 30, 48, 60, 120, 240):
-        ntsc = Fraction(base * 1000, 1001)
-        if abs(value - float(ntsc)) < 0.006:
-            return ntsc
-    return Fraction(value).limit_denominator(1001)
-
-
-def _bit_depth(pix_fmt: str) -> int:
-    if pix_fmt in ("p010le", "p010be", "p016le"):
-        return 10 if pix_fmt.startswith("p010") else 16
-    m = re.search(r"(\d+)(le|be)$", pix_fmt)
-    if m and pix_fmt.startswith(("yuv", "gray", "gbr", "yuva")):
-        return int(m.group(1))
-    if pix_fmt.startswith(("rgb48", "bgr48", "rgba64", "bgra64")):
-        return 16
-    return 8
-
-
-def split_top(text: str) -> list[str]:
-    """Split on commas that are not inside parentheses or brackets."""
-    parts: list[str] = []
-    current: list[str] = []
-    depth = 0
-    for ch in text:
-        if ch in "([":
-            depth += 1
-        elif ch in ")]":
-            depth = max(0, depth - 1)
-        if ch == "," and depth == 0:
-            parts.append("".join(current).strip())
-            current = []
-        else:
-            current.append(ch)
-    tail = "".join(current).strip()
-    if tail:
-        parts.append(tail)
-    return parts
-
-
-def _codec_and_profile(first: str) -> tuple[str, str | None]:
-    codec = first.split(" ", 1)[0].strip()
-    profile = None
-    for group in re.findall(r"\(([^()]*)\)", first):
-        if "/" not in group:
-            profile = group.strip()
-            break
-    return codec, profile
-
-
-def _colour(props: str) -> tuple[str | None, str | None, str | None, str | None]:
-    """``"tv, bt2020nc/bt2020/smpte2084, progressive"`` -> range, matrix, primaries, transfer."""
-    rng = space = prim = trc = None
-    for item in (p.strip() for p in props.split(",")):
-        if item in ("tv", "pc"):
-            rng = item
-        elif "/" in item:
-            bits = item.split("/")
-            if len(bits) == 3:
-                space, prim, trc = bits
-        elif _COLOUR_WORD.match(item):
-            space = prim = trc = item
-    return rng, _known(space), _known(prim), _known(trc)
-
-
-def _known(value: str | None) -> str | None:
-    return None if value in (None, "unknown", "reserved", "unspecified") else value
-
-
 def _parse_video(index: int, rest: str) -> VideoStream | None:
     if "(attached pic)" in rest:
         return None  # cover art, not a clip
     parts = split_top(rest)
     if len(parts) < 2:
         return None
-    codec, profile = _codec_and_profile(parts[0])
+    codec, profile = codec_and_profile(parts[0])
     pix_fmt, rng, space, prim, trc = "unknown", None, None, None, None
     width = height = 0
     sar = Fraction(1)
@@ -267,7 +176,7 @@ def _parse_video(index: int, rest: str) -> VideoStream | None:
         if m and pix_fmt == "unknown" and not width and m.group(1) not in ("none",):
             pix_fmt = m.group(1)
             if m.group(2):
-                rng, space, prim, trc = _colour(m.group(2))
+                rng, space, prim, trc = colour_props(m.group(2))
     if not width or not height:
         return None
     if pix_fmt.startswith("yuvj") and rng is None:
@@ -277,7 +186,7 @@ def _parse_video(index: int, rest: str) -> VideoStream | None:
         codec=codec,
         profile=profile,
         pix_fmt=pix_fmt,
-        bit_depth=_bit_depth(pix_fmt),
+        bit_depth=bit_depth(pix_fmt),
         width=width,
         height=height,
         sar=sar,
@@ -290,25 +199,16 @@ def _parse_video(index: int, rest: str) -> VideoStream | None:
     )
 
 
-def _channels(layout: str) -> int | None:
-    layout = layout.strip()
-    m = re.match(r"^(\d+) channels", layout)
-    if m:
-        return int(m.group(1))
-    base = layout.split("(", 1)[0]
-    return _CHANNEL_LAYOUTS.get(base)
-
-
 def _parse_audio(index: int, rest: str) -> AudioStream:
     parts = split_top(rest)
-    codec, _ = _codec_and_profile(parts[0]) if parts else ("unknown", None)
+    codec, _ = codec_and_profile(parts[0]) if parts else ("unknown", None)
     rate = channels = None
     for part in parts[1:]:
         m = re.match(r"^(\d+) Hz$", part)
         if m:
             rate = int(m.group(1))
         elif rate is not None and channels is None:
-            channels = _channels(part)
+            channels = channel_count(part)
     return AudioStream(index=index, codec=codec, sample_rate=rate, channels=channels)
 
 
@@ -319,16 +219,7 @@ def _seconds(hms: str) -> float:
 
 def parse_info(text: str) -> ParsedInfo:
     """Read the stderr of ``ffmpeg -hide_banner -i FILE`` (first input only)."""
-    container = None
-    duration = start = None
-    bitrate = None
-    videos: list[VideoStream] = []
-    audios: list[AudioStream] = []
-    tags: dict[str, str] = {}
-    stream_tags: dict[int, dict[str, str]] = {}
-    rotations: dict[int, int] = {}
-    section: str | None = None  # "format" or "stream"
-    stream: int | None = None
+    reader = _InfoReader()
     seen_input = False
     for raw in text.splitlines():
         line = raw.rstrip()
@@ -339,62 +230,100 @@ def parse_info(text: str) -> ParsedInfo:
             if seen_input:
                 break
             seen_input = True
-            container = m["fmt"]
-            section, stream = "format", None
+            reader.container = m["fmt"]
+            reader.section, reader.stream = "format", None
             continue
         if not seen_input:
             continue
         if line.startswith(("Output #", "At least one output", "Stream mapping")):
             break
+        reader.read(line)
+    return reader.result()
+
+
+@dataclass(slots=True)
+class _InfoReader:
+    """What :func:`parse_info` has read so far, and the section (and stream) the next line belongs to."""
+
+    container: str | None = None
+    duration: float | None = None
+    start: float | None = None
+    bitrate: int | None = None
+    videos: list[VideoStream] = field(default_factory=list)
+    audios: list[AudioStream] = field(default_factory=list)
+    tags: dict[str, str] = field(default_factory=dict)
+    stream_tags: dict[int, dict[str, str]] = field(default_factory=dict)
+    rotations: dict[int, int] = field(default_factory=dict)
+    section: str | None = None  # "format" or "stream"
+    stream: int | None = None
+
+    def read(self, line: str) -> None:
+        """One line of the first input's part of the text."""
         m = _DURATION.match(line)
         if m:
-            duration = None if m["d"] == "N/A" else _seconds(m["d"])
-            start = float(m["s"]) if m["s"] else None
-            bitrate = int(m["b"]) if m["b"] and m["b"] != "N/A" else None
-            section = "format"
-            continue
+            self.duration = None if m["d"] == "N/A" else _seconds(m["d"])
+            self.start = float(m["s"]) if m["s"] else None
+            self.bitrate = int(m["b"]) if m["b"] and m["b"] != "N/A" else None
+            self.section = "format"
+            return
         m = _STREAM.match(line)
         if m:
-            if m["file"] != "0":
-                continue
-            stream = int(m["idx"])
-            section = "stream"
-            if m["type"] == "Video":
-                parsed = _parse_video(stream, m["rest"])
-                if parsed is not None:
-                    videos.append(parsed)
-            elif m["type"] == "Audio":
-                audios.append(_parse_audio(stream, m["rest"]))
-            continue
+            if m["file"] == "0":
+                self._stream_line(int(m["idx"]), m["type"], m["rest"])
+            return
         rot = _ROTATION.search(line)
-        if rot and stream is not None:
-            rotations[stream] = round(float(rot["deg"])) % 360
-            continue
+        if rot and self.stream is not None:
+            self.rotations[self.stream] = round(float(rot["deg"])) % 360
+            return
         marker = line.strip()
         if marker == "Metadata:":
-            if section in ("side", "stream") and stream is not None:
-                section = "stream"
-            continue
+            if self.section in ("side", "stream") and self.stream is not None:
+                self.section = "stream"
+            return
         if marker == "Side data:":
-            section = "side"
-            continue
+            self.section = "side"
+            return
         if marker.startswith("Chapter"):
-            section = "chapter"
-            continue
+            self.section = "chapter"
+            return
         tag = _TAG.match(line)
-        if tag and section in ("format", "stream"):
-            key, value = tag["key"].strip(), tag["value"].strip()
-            if section == "format" and len(tag["indent"]) <= 4:
-                tags.setdefault(key, value)
-            elif section == "stream" and stream is not None:
-                stream_tags.setdefault(stream, {}).setdefault(key, value)
-                if key == "rotate":  # old ffmpeg builds reported rotation as a tag
-                    try:
-                        rotations.setdefault(stream, (-int(float(value))) % 360)
-                    except ValueError:
-                        pass
-    videos = [_with_rotation(v, rotations.get(v.index, 0)) for v in videos]
-    return ParsedInfo(container, duration, start, bitrate, tuple(videos), tuple(audios), tags, stream_tags)
+        if tag and self.section in ("format", "stream"):
+            self._tag(tag)
+
+    def _stream_line(self, stream: int, kind: str, rest: str) -> None:
+        self.stream = stream
+        self.section = "stream"
+        if kind == "Video":
+            parsed = _parse_video(stream, rest)
+            if parsed is not None:
+                self.videos.append(parsed)
+        elif kind == "Audio":
+            self.audios.append(_parse_audio(stream, rest))
+
+    def _tag(self, tag: re.Match[str]) -> None:
+        key, value = tag["key"].strip(), tag["value"].strip()
+        if self.section == "format" and len(tag["indent"]) <= 4:
+            self.tags.setdefault(key, value)
+        elif self.section == "stream" and self.stream is not None:
+            self.stream_tags.setdefault(self.stream, {}).setdefault(key, value)
+            if key == "rotate":  # old ffmpeg builds reported rotation as a tag
+                try:
+                    self.rotations.setdefault(self.stream, (-int(float(value))) % 360)
+                except ValueError:
+                    pass
+
+    def result(self) -> ParsedInfo:
+        videos = tuple(_with_rotation(v, self.rotations.get(v.index, 0)) for v in self.videos)
+        return ParsedInfo(
+            self.container,
+            self.duration,
+            self.start,
+            self.bitrate,
+            videos,
+            tuple(self.audios),
+            self.tags,
+            self.stream_tags,
+        )
 
 
 def _with_rotation(stream: VideoStream, rotation: int) -> VideoStream:
