@@ -108,9 +108,8 @@ def main(argv: list[str] | None = None) -> int:
     app.setOrganizationName("Odnix")
     app.setDesktopFileName("odnix-desktop")
     app.setWindowIcon(app_icon())
-    theme.follow_system(app)
-
     parts = build()
+    theme.follow_system(app, lambda: parts.settings.current().color_scheme)
     window = MainWindow(parts)
     window.show()
     parts.account.restore()  # the last login, from the keyring, checked in a worker

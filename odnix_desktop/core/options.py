@@ -35,6 +35,24 @@ class CropBox:
 
 
 @dataclass(frozen=True, slots=True)
+class OwnOutput:
+    """An item's earlier output, as it was when written (its size and modification time).
+
+    A recompress may replace this file, and only while it is still exactly that file: a file
+    edited, swapped or written by anyone else since is never replaced (the new output then
+    takes a free ``name-N`` instead)."""
+
+    path: Path
+    size: int
+    mtime_ns: int
+
+    @classmethod
+    def of(cls, path: Path) -> OwnOutput:
+        st = path.stat()
+        return cls(path, st.st_size, st.st_mtime_ns)
+
+
+@dataclass(frozen=True, slots=True)
 class CompressOptions:
     """Everything that decides the output of one job.
 
@@ -50,6 +68,8 @@ class CompressOptions:
     crop: CropBox | None = None
     fps_cap: int | None = None  # 24 (seed) or 30; None = the preset's
     start_seconds: float = 0.0
+    #: Recompressing: this item's own earlier output, replaced atomically (not in the fingerprint).
+    replaces: OwnOutput | None = None
 
     def __post_init__(self) -> None:
         check_quality(self.quality)

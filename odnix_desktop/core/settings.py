@@ -23,6 +23,7 @@ FILE_NAME = "settings.json"
 
 AFTER_BATCH_ACTIONS = ("nothing", "open-folder")
 FPS_CAPS = (24, 30)
+COLOR_SCHEMES = ("system", "light", "dark")
 
 
 def default_output_folder() -> Path:
@@ -46,6 +47,7 @@ class Settings:
     after_batch: str = "nothing"
     batch_preset: str | None = None  # None: post for photos, reel for clips
     upload_background: str = "#ffffff"  # posts: transparency is flattened onto it (core.odnix)
+    color_scheme: str = "system"  # the window's: follow the platform, or always light or dark
 
     def __post_init__(self) -> None:
         check_quality(self.quality)
@@ -57,6 +59,8 @@ class Settings:
             raise ValueError("image workers must be 0 (one per core) or more")
         if self.after_batch not in AFTER_BATCH_ACTIONS:
             raise ValueError(f"after the batch: one of {', '.join(AFTER_BATCH_ACTIONS)}")
+        if self.color_scheme not in COLOR_SCHEMES:
+            raise ValueError(f"colour scheme: one of {', '.join(COLOR_SCHEMES)}")
         if self.batch_preset is not None and self.batch_preset not in PRESETS:
             raise ValueError(f"unknown preset {self.batch_preset!r}")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path, PurePath
@@ -11,6 +12,7 @@ from pathlib import Path, PurePath
 from PySide6.QtGui import QImage
 
 from odnix_desktop.core.batch import SkippedFile, WorkItem
+from odnix_desktop.core.cache import ResultCache
 from odnix_desktop.core.media import MediaInfo, MediaKind
 from odnix_desktop.core.options import CompressOptions, CompressResult, Status
 from odnix_desktop.core.progress import Progress
@@ -35,6 +37,8 @@ class CompressJob(Job):
         *,
         rel_dir: PurePath = PurePath(),
         kind: MediaKind | None = None,
+        cache: ResultCache | None = None,
+        force: bool = False,
     ) -> None:
         super().__init__(key)
         self.source = source
@@ -42,6 +46,8 @@ class CompressJob(Job):
         self.options = options
         self.rel_dir = rel_dir
         self.kind = kind
+        self.cache = cache  # finished work is skipped, as in the CLI, unless ``force``
+        self.force = force
         self.pool_name = "videos" if kind is MediaKind.VIDEO else "images"
         self._last_report = 0.0
 
@@ -53,9 +59,19 @@ class CompressJob(Job):
         self.signals.progress.emit(self.key, progress)
 
     def work(self) -> CompressResult:
+        from odnix_desktop.core.cache import CacheKey
         from odnix_desktop.core.compress import run_item
 
-        return run_item(
+        key = None
+        if self.cache is not None:
+            try:
+                key = CacheKey.make(self.source, self.options, self.out_root, self.rel_dir)
+                hit = None if self.force else self.cache.lookup(key, self.source)
+                if hit is not None:
+                    return hit
+            except OSError:  # unreadable source: run_item says why
+                key = None
+        result = run_item(
             self.source,
             self.out_root,
             self.options,
@@ -63,6 +79,12 @@ class CompressJob(Job):
             report=self._report,
             cancel=self.cancel_event,
         )
+        if key is not None and self.cache is not None:
+            try:
+                self.cache.store(key, result)
+            except (OSError, sqlite3.Error) as exc:
+                log.warning("could not record %s in the result cache: %s", self.source, exc)
+        return result
 
     def conclude(self, result: object) -> None:
         assert isinstance(result, CompressResult)
@@ -162,10 +184,16 @@ class VideoFramesJob(Job):
 class ExportJob(Job):
     """Copy finished outputs into a folder: a temp file, then a rename that never overwrites."""
 
-    def __init__(self, key: int, files: list[Path], dest: Path) -> None:
+    def __init__(self, key: int, files: list[Path], dest: Path, root: Path | None = None) -> None:
         super().__init__(key)
         self.files = files
         self.dest = dest
+        self.root = root  # files under it keep their subfolders below ``dest``
+
+    def _target(self, src: Path) -> Path:
+        if self.root is not None and src.is_relative_to(self.root):
+            return self.dest / src.relative_to(self.root)
+        return self.dest / src.name
 
     def work(self) -> list[Path]:
         from odnix_desktop.core.errors import OutputError
@@ -175,7 +203,7 @@ class ExportJob(Job):
         for src in self.files:
             if self.cancel_event.is_set():
                 break
-            final = self.dest / src.name
+            final = self._target(src)
             with temporary_output(final) as tmp:
                 try:
                     shutil.copyfile(src, tmp)

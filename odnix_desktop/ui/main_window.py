@@ -9,19 +9,24 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QModelIndex, QPoint, QTimer, QUrl, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QDesktopServices, QGuiApplication, QIcon
+from PySide6.QtGui import QCloseEvent, QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
+    QApplication,
     QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
 )
 
-from odnix_desktop.core.options import Status
 from odnix_desktop.core.settings import Settings
-from odnix_desktop.ui import text
+from odnix_desktop.ui import text, theme
+from odnix_desktop.ui.accessibility import name_controls
 from odnix_desktop.ui.actions import WindowActions, build_toolbar
+from odnix_desktop.ui.batch_status import TITLE, BatchStatus, confirm_cancel
 from odnix_desktop.ui.drop_zone import DropZoneWidget, local_paths
+from odnix_desktop.ui.menus import app_icon, build_menu_bar, fit_to_screen, show_about
+
+__all__ = ["MainWindow", "app_icon"]
 from odnix_desktop.ui.parts import WindowParts
 from odnix_desktop.ui.queue_model import Col, QueueItem
 from odnix_desktop.ui.queue_view import QueueView
@@ -53,18 +58,23 @@ class MainWindow(WindowDialogsMixin, QMainWindow):
         self._closing = False
         self.init_dialogs()
 
-        self.setWindowTitle("Odnix Desktop")
-        self.resize(1280, 760)
+        self.setWindowTitle(TITLE)
+        fit_to_screen(self)
         self.table = QueueView(self.model)
         self.proxy = self.table.proxy
         self.drop_zone = DropZoneWidget(self.table)
         self.setCentralWidget(self.drop_zone)
         self.acts = WindowActions(self)
-        self.toolbar, self.preset_combo, self.account_widget = build_toolbar(self, self.acts)
+        self.menu_bar, self.account_widget = build_menu_bar(self, self.acts)
+        self.setMenuBar(self.menu_bar)
+        self.toolbar, self.preset_combo = build_toolbar(self, self.acts)
         self.addToolBar(self.toolbar)
+        self.batch_status = BatchStatus(self)
         self.footer = QLabel()
         self.footer.setToolTip("Totals of the queue: finished items, bytes before → after, and the saving")
+        self.footer.setAccessibleName("Queue totals")
         self.statusBar().addPermanentWidget(self.footer)
+        name_controls(self)
         # Actions and footer look at every row: refresh them at most every 100 ms, never per signal.
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
@@ -81,11 +91,13 @@ class MainWindow(WindowDialogsMixin, QMainWindow):
         self.table.customContextMenuRequested.connect(self._show_context_menu)
         self.table.selectionModel().selectionChanged.connect(self._schedule_refresh)
         self.model.rowsInserted.connect(self._on_rows_changed)
+        self.model.rowsInserted.connect(self.table.scroll_to_new)
         self.model.rowsRemoved.connect(self._on_rows_changed)
         self.model.totalsChanged.connect(self._schedule_refresh)
         self.model.dataChanged.connect(self._schedule_refresh)
         self.queue.busyChanged.connect(self._on_busy_changed)
         self.queue.batchFinished.connect(self._on_batch_finished)
+        self.queue.queued.connect(self.batch_status.begin)
         self.queue.exported.connect(self._on_exported)
         self.queue.exportFailed.connect(self._on_export_failed)
         self.queue.pasteFailed.connect(self._on_paste_failed)
@@ -108,6 +120,13 @@ class MainWindow(WindowDialogsMixin, QMainWindow):
     @Slot(int)
     def batch_preset_chosen(self, _index: int) -> None:
         self.apply_settings(self.settings.with_changes(batch_preset=self.preset_combo.currentData()))
+
+    def choose_color_scheme(self, scheme: str) -> None:
+        """View ▸ Colour scheme: saved, and applied at once."""
+        self.apply_settings(self.settings.with_changes(color_scheme=scheme))
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            theme.apply(app, scheme)
 
     # -- adding --------------------------------------------------------------------
     @Slot(list)
@@ -163,6 +182,25 @@ class MainWindow(WindowDialogsMixin, QMainWindow):
         self.queue.cancel_all()
 
     @Slot()
+    def request_cancel_all(self) -> bool:
+        """Esc and the Cancel button: ask once, then cancel the whole batch. True if cancelled."""
+        running = sum(1 for i in self.model.items() if i.active)
+        if not running or not self.ask_to_cancel(running):
+            return False
+        self.queue.cancel_all()
+        return True
+
+    def ask_to_cancel(self, running: int) -> bool:
+        return confirm_cancel(self, running)
+
+    @Slot()
+    def recompress_selected(self) -> int:
+        n = self.queue.recompress([i.id for i in self.selected_items()])
+        if not n:
+            self.statusBar().showMessage("Select finished, failed or cancelled items to recompress", 4000)
+        return n
+
+    @Slot()
     def cancel_selected(self) -> None:
         self.queue.cancel([i.id for i in self.selected_items()])
 
@@ -182,7 +220,9 @@ class MainWindow(WindowDialogsMixin, QMainWindow):
     # -- folders and export ------------------------------------------------------
     @Slot(QModelIndex)
     def _on_double_clicked(self, index: QModelIndex) -> None:
-        if index.column() != Col.PRESET:
+        if index.column() == Col.PRESET:
+            self.table.edit(index)  # the preset chooser (also F2)
+        else:
             self.compare_current()
 
     def open_url(self, url: QUrl) -> bool:
@@ -192,8 +232,15 @@ class MainWindow(WindowDialogsMixin, QMainWindow):
     @Slot()
     def open_output_folder(self) -> None:
         folder = self.settings.output_path
-        folder.mkdir(parents=True, exist_ok=True)
-        self.open_url(QUrl.fromLocalFile(str(folder)))
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            QMessageBox.warning(self, "Output folder", f"Cannot create the output folder {folder}: {exc.strerror}")
+            return
+        if not self.open_url(QUrl.fromLocalFile(str(folder))):
+            QMessageBox.information(
+                self, "Output folder", f"No file manager could open it. The compressed files are in:\n{folder}"
+            )
 
     @Slot()
     def show_in_folder(self) -> None:
@@ -252,7 +299,9 @@ class MainWindow(WindowDialogsMixin, QMainWindow):
             parts.append(f"{text.human_bytes(t.before_bytes)} → {text.human_bytes(t.after_bytes)}")
             parts.append(f"saved {text.percent(t.saved_fraction)}")
         self.footer.setText("   ·   ".join(parts))
-        self.acts.update(self.model.items(), self.selected_items(), self.current_item())
+        items = self.model.items()
+        self.acts.update(items, self.selected_items(), self.current_item())
+        self.batch_status.refresh(items, self.queue.is_busy())
 
     @Slot(bool)
     def _on_busy_changed(self, busy: bool) -> None:
@@ -263,16 +312,17 @@ class MainWindow(WindowDialogsMixin, QMainWindow):
         self._refresh_now()
         if self._closing:
             return
-        failed = sum(1 for i in self.model.items() if i.state is Status.FAILED)
-        self.statusBar().showMessage(
-            "Batch finished" + (f" — {failed} failed (hover a row for the reason)" if failed else ""), 8000
-        )
+        self.batch_status.finish(self.model.items())
         if self.settings.after_batch == "open-folder":
             self.open_output_folder()
 
     @Slot(QPoint)
     def _show_context_menu(self, pos: QPoint) -> None:
         self.acts.context_menu(self).popup(self.table.viewport().mapToGlobal(pos))
+
+    @Slot()
+    def show_about(self) -> None:
+        show_about(self)
 
     # -- closing -------------------------------------------------------------------
     def ask_to_close(self) -> bool:
@@ -294,15 +344,3 @@ class MainWindow(WindowDialogsMixin, QMainWindow):
         self.close_dialogs()
         self.queue.shutdown()  # cancels, then waits: the core removes its temp files
         event.accept()
-
-
-def app_icon() -> QIcon:
-    from odnix_desktop.resources import resources_dir
-
-    root = resources_dir()  # the checkout's resources/, or the frozen bundle's
-    icon = QIcon()
-    for name in ("odnix.svg", "odnix-256.png", "odnix-64.png"):
-        path = root / name
-        if path.exists():
-            icon.addFile(str(path))
-    return icon

@@ -12,7 +12,7 @@ from PySide6.QtGui import QPixmap
 
 from odnix_desktop.core.errors import ErrorKind
 from odnix_desktop.core.media import MediaInfo, MediaKind
-from odnix_desktop.core.options import CropBox, Status
+from odnix_desktop.core.options import CropBox, OwnOutput, Status
 from odnix_desktop.core.progress import Progress
 from odnix_desktop.jobs.base import JobState
 from odnix_desktop.ui import text
@@ -123,6 +123,9 @@ class QueueItem:
     thumbnail: QPixmap | None = None
     crop: CropBox | None = None  # the profile preset's square, in upright source pixels
     upload: UploadState | None = None
+    written: OwnOutput | None = None  # the output as this item wrote it (a recompress replaces it)
+    ran_with: str | None = None  # the options' fingerprint of the last run that ended
+    stale: bool = False  # ended, but settings or preset changed since: needs recompressing
     id: int = field(default_factory=lambda: next(_ids))
 
     @property
@@ -136,7 +139,13 @@ class QueueItem:
 
     @property
     def startable(self) -> bool:
-        return self.state is ItemState.PROBING or self.state is ItemState.READY
+        """Waiting, or ended but its settings changed since (Start recompresses it)."""
+        return self.state is ItemState.PROBING or self.state is ItemState.READY or (self.finished and self.stale)
+
+    @property
+    def recompressible(self) -> bool:
+        """Ended one way or another (done, kept, skipped, failed, cancelled): Recompress runs it again."""
+        return self.finished or self.retryable
 
     @property
     def retryable(self) -> bool:

@@ -166,6 +166,7 @@ class UploadDialog(QDialog):
 
         self.caption = QPlainTextEdit()
         self.caption.setFixedHeight(90)
+        self.caption.setTabChangesFocus(True)  # Tab moves on; a caption needs no tab character
         self.caption.setToolTip("Caption of the post or reel, text over the story, or the chat message")
         self.caption_label = QLabel("Caption")
         form.addRow(self.caption_label, self.caption)

@@ -12,6 +12,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QMainWindow
 
 from odnix_desktop.core.settings import Settings
+from odnix_desktop.ui.accessibility import name_controls
 from odnix_desktop.ui.account import AccountController, AccountWidget, LoginDialog
 from odnix_desktop.ui.compare import CompareDialog
 from odnix_desktop.ui.controller import QueueController
@@ -70,6 +71,7 @@ class WindowDialogsMixin(_Window):
     @Slot()
     def edit_settings(self) -> SettingsDialog:
         dialog = SettingsDialog(self.settings, self)
+        name_controls(dialog)
         dialog.accepted.connect(self._on_settings_accepted)
         self._settings_dialog = dialog
         dialog.open()
@@ -90,6 +92,7 @@ class WindowDialogsMixin(_Window):
         if self.compare_dialog is not None:
             self.compare_dialog.close()
         self.compare_dialog = CompareDialog(item, self.runner, self, background=self.settings.upload_background)
+        name_controls(self.compare_dialog)
         self.compare_dialog.show()
         return self.compare_dialog
 
@@ -137,7 +140,10 @@ class WindowDialogsMixin(_Window):
     def show_login(self, reason: str = "") -> LoginDialog:
         state = self.account.state
         server, user = (state.server, state.user) if state else ("", "")
+        if not server:  # a first login that failed, or a dialog closed: what was typed stays
+            server, user = self.account.last_typed
         self.login_dialog = LoginDialog(self.account, self, server, user, reason=reason)
+        name_controls(self.login_dialog)
         self.login_dialog.accepted.connect(self._on_logged_in)
         self.login_dialog.rejected.connect(self.uploads.forget_waiting)
         self.login_dialog.open()
@@ -206,6 +212,7 @@ class WindowDialogsMixin(_Window):
             parent=self,
             background=self.settings.upload_background,
         )
+        name_controls(dialog)
         dialog.accepted.connect(self._on_upload_accepted)
         self.upload_dialog = dialog
         dialog.open()

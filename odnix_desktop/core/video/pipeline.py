@@ -148,7 +148,7 @@ def compress_video(
                     )
             check_cancel(cancel, source)
             report(Progress(REMUX_SPAN[1], "writing"))
-            written = commit(chosen, final)
+            written = commit(chosen, final, options.replaces)
     after = _after(written, plan)
     report(Progress(1.0, "done"))
     log.info("%s -> %s (%s, %d -> %d bytes)", source, written, status.value, info.bytes, after.bytes)
