@@ -5,7 +5,7 @@ and the details (new rows in view, the output folder's place, export keeps the t
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QMessageBox
 
 from odnix_desktop.core.options import Status
@@ -185,3 +185,20 @@ def test_export_keeps_the_subfolders(qtbot, window, tmp_path):
     written = sorted(p.relative_to(tmp_path / "export").as_posix() for p in blocker.args[0])
     assert written == ["in/trip/day1/a.jpg", "in/trip/day2/a.jpg"], written  # the dropped folder, then its tree
     assert a.exists() and b.exists()
+
+
+def test_a_click_on_the_clip_slider_track_jumps_there(qtbot):
+    from PySide6.QtCore import QPoint
+
+    from odnix_desktop.ui.time_slider import TimeSlider, clip_time
+
+    slider = TimeSlider()
+    slider.setRange(0, 1000)
+    slider.setValue(100)
+    slider.resize(400, 24)
+    qtbot.addWidget(slider)
+    slider.show()
+    qtbot.waitExposed(slider)
+    qtbot.mouseClick(slider, Qt.MouseButton.LeftButton, pos=QPoint(300, 12))
+    assert abs(slider.value() - 750) < 40  # at the click, not one page step (0.06 s) further
+    assert clip_time(65.2) == "1:05.20" and clip_time(0.5) == "0:00.50"  # one format: header and label
