@@ -232,3 +232,31 @@ def has_metadata(path: Path) -> list[str]:
         if needle in data:
             found.append(repr(needle))
     return found
+
+
+def scene(kind: str, w: int, h: int, seed: int = 0) -> np.ndarray:
+    """Photos to calibrate perceived quality on: easy (smooth, sky-like), hard (foliage-like
+    fine texture), night (dark, noisy, point lights), grey (textured greyscale) and
+    screenshot (flat panels, thin dark strokes like text)."""
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
+    base = np.stack([120 + 60 * np.sin(x / 211), 150 + 50 * np.cos(y / 173), 200 - 40 * np.sin((x + y) / 301)], -1)
+    if kind == "easy":
+        img = base + rng.normal(0, 1.5, (h, w, 1))
+    elif kind == "hard":
+        leaves = 70 * np.sin(x / 1.7 + 3 * np.sin(y / 5.0)) * np.cos(y / 2.3 + 2 * np.cos(x / 7.0))
+        img = base * 0.6 + leaves[..., None] * np.array([0.6, 1.0, 0.4]) + rng.normal(0, 14, (h, w, 3))
+    elif kind == "night":
+        img = base * 0.15 + rng.normal(0, 5, (h, w, 1)) + 200 * (rng.random((h, w, 1)) > 0.999)
+    elif kind == "grey":
+        img = np.repeat((base[..., :1] + 40 * np.sin(x / 3.1)[..., None] + rng.normal(0, 8, (h, w, 1))), 3, -1)
+    else:  # screenshot
+        img = np.full((h, w, 3), 246.0)
+        for _ in range(12):
+            x0, y0 = int(rng.integers(0, w - 40)), int(rng.integers(0, h - 20))
+            img[y0 : y0 + int(rng.integers(20, h // 3)), x0 : x0 + int(rng.integers(40, w // 2))] = rng.integers(
+                0, 256, 3
+            )
+        strokes = (np.sin(x * 1.3) * np.sin(y * 0.9) > 0.6) & ((y // 14) % 3 == 0) & ((x // 90) % 4 != 3)
+        img[strokes] = (30, 30, 40)
+    return np.clip(img, 0, 255).astype(np.uint8)

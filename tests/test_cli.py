@@ -14,7 +14,7 @@ from odnix_desktop.cli import main
 from odnix_desktop.cli.common import parse_size
 from tests import media_factory as mf
 
-KEYS = {"source", "output", "status", "error", "before", "after", "warnings", "seconds"}
+KEYS = {"source", "output", "status", "error", "before", "after", "warnings", "seconds", "quality"}
 INFO_KEYS = {"bytes", "width", "height", "format"}
 
 

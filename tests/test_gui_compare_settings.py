@@ -10,6 +10,7 @@ from PySide6.QtGui import QColor, QImage, QPixmap, QWheelEvent
 from PySide6.QtWidgets import QApplication
 
 from odnix_desktop.core import settings as settings_store
+from odnix_desktop.core.image.quality import search as search_mod
 from odnix_desktop.core.media import MediaKind
 from odnix_desktop.jobs.base import Job
 from odnix_desktop.jobs.runner import JobRunner
@@ -143,6 +144,21 @@ def test_video_compare_fetches_frames_at_the_scrubbed_time(qtbot, window, tmp_pa
     dialog.close()
 
 
+def test_compare_shows_how_the_photo_looks(qtbot, window, tmp_path):
+    src = make_photo(tmp_path / "in" / "p.png", (900, 600), fmt="PNG")
+    window.add_paths([src])
+    wait_added(qtbot, window, 1)
+    with qtbot.waitSignal(window.queue.batchFinished, timeout=30_000):
+        window.start()
+    item = window.model.item(0)
+    assert item.looks is not None
+    window.select_item(item)
+    dialog = window.compare_current()
+    assert dialog is not None
+    assert f"looks: {item.looks:.0f} / 100" in dialog.view.after_label
+    dialog.close()
+
+
 def test_settings_dialog_cancel_restores_and_ok_persists(qtbot, window):
     before = window.settings
     dialog = window.edit_settings()
@@ -177,7 +193,23 @@ def test_settings_file_survives_bad_values(tmp_path):
     path = tmp_path / "s.json"
     path.write_text('{"quality": 500, "fps_cap": 30, "unknown": 1}')
     s = settings_store.load(path)
-    assert s.quality == 80 and s.fps_cap == 30
+    assert s.quality is None and s.target == "auto" and s.fps_cap == 30
+    # a file from before the per-photo target: its quality 80 was the old default, not a choice
+    path.write_text('{"quality": 80, "fps_cap": 30}')
+    assert settings_store.load(path).compress_options(None).quality is None
+    path.write_text('{"quality": 80, "target": "auto"}')
+    assert settings_store.load(path).quality == 80
+
+
+def test_settings_dialog_target_slider_marks_the_default(qtbot, window):
+    dialog = window.edit_settings()
+    assert dialog.target.value() == round(search_mod.AUTO_TARGET)
+    assert "default" in dialog.target_value.text()
+    dialog.target.setValue(85)
+    assert dialog.target_value.text() == "85"
+    dialog.accept()
+    assert window.settings.target == 85 and window.settings.quality is None
+    assert window.settings.compress_options(None).target == 85
 
 
 class _Blocking(Job):

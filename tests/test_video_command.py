@@ -132,7 +132,7 @@ def test_plan_rejects_start_past_end() -> None:
 def test_encode_args_reel() -> None:
     plan = command.plan_encode(make_probe(duration=120.0), REEL, start=5.0)
     args = command.encode_args(EXE, SRC, DST, plan)
-    assert args[0] == str(EXE) and args[-1] == str(DST)
+    assert args[0] == str(EXE) and args[-1] == "file:" + str(DST)
     # input seeking: -ss before -i; the cap is an output option
     assert args.index("-ss") < args.index("-i") < args.index("-t")
     assert args[args.index("-ss") + 1] == "5" and args[args.index("-t") + 1] == "90"
@@ -198,7 +198,7 @@ def test_encode_args_hdr_tone_maps() -> None:
 def test_bt601_source_is_converted_not_relabelled() -> None:
     sd = make_probe(720, 576, space="bt470bg", primaries="bt470bg", transfer="smpte170m")
     vf = command.video_filter(command.plan_encode(sd, REEL))
-    assert "in_color_matrix=bt470bg:out_color_matrix=bt709" in vf
+    assert "in_color_matrix=bt601:out_color_matrix=bt709" in vf
     untagged_sd = make_probe(640, 480, space=None, primaries=None, transfer=None)
     assert "in_color_matrix=smpte170m" in command.video_filter(command.plan_encode(untagged_sd, REEL))
     untagged_hd = make_probe(1920, 1080, space=None, primaries=None, transfer=None)

@@ -65,6 +65,19 @@ def parse_quality(text: str) -> int:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def parse_target(text: str) -> str | int:
+    """``auto`` or a SSIMULACRA2 score 30..99 (issue 15: the per-photo perceptual target)."""
+    if text.strip().lower() == "auto":
+        return "auto"
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'the target is "auto" or a whole number, not {text!r}') from None
+    if not 30 <= value <= 99:
+        raise argparse.ArgumentTypeError("the target must be between 30 and 99")
+    return value
+
+
 def parse_jobs(text: str) -> int:
     try:
         n = int(text)

@@ -15,7 +15,6 @@ from pathlib import Path
 
 from odnix_desktop import __version__
 from odnix_desktop.cli.common import (
-    DEFAULT_QUALITY,
     EXIT_FAILED,
     EXIT_INTERRUPTED,
     EXIT_OK,
@@ -28,6 +27,7 @@ from odnix_desktop.cli.common import (
     parse_jobs,
     parse_quality,
     parse_size,
+    parse_target,
 )
 from odnix_desktop.core.batch import SkippedFile, WorkItem, collect
 from odnix_desktop.core.cache import ResultCache
@@ -61,8 +61,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--quality",
         type=parse_quality,
-        default=DEFAULT_QUALITY,
-        help=f"JPEG/WebP quality on the libjpeg scale (default {DEFAULT_QUALITY})",
+        default=None,
+        help="fixed JPEG/WebP quality on the libjpeg scale; bypasses the perceptual target",
+    )
+    p.add_argument(
+        "--target",
+        type=parse_target,
+        default="auto",
+        help="perceived quality each photo must reach (SSIMULACRA2 30-99; default auto: 80 or more where cheap)",
     )
     p.add_argument("--max-bytes", type=parse_size, default=None, help="byte budget per output, e.g. 300k or 2M")
     p.add_argument("--max-dimension", type=int, default=None, help="tighter bound for the longest side")
@@ -89,6 +95,7 @@ class Runner:
         self.options = CompressOptions(
             preset=args.preset,
             quality=args.quality,
+            target=args.target,
             max_bytes=args.max_bytes,
             max_dimension=args.max_dimension,
             keep_original_if_smaller=not args.no_keep_original,
@@ -231,7 +238,7 @@ def compress_main(argv: Sequence[str]) -> int:
     configure_logging(args.verbose)
     if args.max_dimension is not None and args.max_dimension < 16:
         parser.error("--max-dimension must be at least 16")
-    entries = collect(args.paths)
+    entries = collect(args.paths, out_root=args.output)
     started = time.perf_counter()
     interactive = sys.stderr.isatty() and not args.json
 

@@ -22,7 +22,6 @@ from typing import Any
 
 from odnix_desktop.cli.account import PASSWORD_ENV, NotLoggedIn, SessionSource, address
 from odnix_desktop.cli.common import (
-    DEFAULT_QUALITY,
     EXIT_FAILED,
     EXIT_INTERRUPTED,
     EXIT_OK,
@@ -98,7 +97,7 @@ def _upload_parser() -> argparse.ArgumentParser:
         help="keep the compressed files in this folder (default: a temporary folder, deleted afterwards)",
     )
     p.add_argument(
-        "--quality", type=parse_quality, default=DEFAULT_QUALITY, help=f"JPEG/WebP quality (default {DEFAULT_QUALITY})"
+        "--quality", type=parse_quality, default=None, help="fixed JPEG/WebP quality (default: the per-photo target)"
     )
     p.add_argument(
         "--send-original",

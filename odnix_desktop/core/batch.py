@@ -1,4 +1,10 @@
-"""Turning the paths a user gives into work items: folders walked, non-media listed as skipped."""
+"""Turning the paths a user gives into work items: folders walked, non-media listed as skipped.
+
+Two rules keep a run from eating its own tail: the output folder (and any folder an
+earlier run marked as holding its outputs) is never walked as input, and every
+item's sub-folder is a plain relative path, so outputs stay inside the output folder
+whatever the input was called (``..``, ``/``, a symlink).
+"""
 
 from __future__ import annotations
 
@@ -9,9 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 
 from odnix_desktop.core.errors import UnsupportedMediaError
-from odnix_desktop.core.media import MediaKind, sniff_kind
+from odnix_desktop.core.media import MediaKind, SpecialFileError, check_regular, sniff_kind
+from odnix_desktop.core.output import OUTPUT_MARKER, safe_relative
 
 log = logging.getLogger(__name__)
+
+OUTPUT_FOLDER_REASON = "is an output folder (it holds odnix outputs); outputs are never taken as input"
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,13 +42,36 @@ def _is_hidden(name: str) -> bool:
     return name.startswith(".")
 
 
-def walk_folder(folder: Path) -> Iterator[WorkItem | SkippedFile]:
-    """Every file below ``folder`` (sorted, hidden files ignored), judged by content."""
-    base = folder.name or folder.resolve().name
+def folder_label(folder: Path) -> str:
+    """The name a walked folder gets under the output folder: its real name, never ``..``."""
+    try:
+        name = folder.resolve().name
+    except OSError:
+        name = folder.absolute().name
+    return name if name not in ("", ".", "..") else "root"
+
+
+def holds_outputs(folder: Path, exclude: frozenset[Path] = frozenset()) -> bool:
+    """True for the run's output folder and for any folder an earlier run wrote outputs into."""
+    if _key(folder) in exclude:
+        return True
+    try:
+        return (folder / OUTPUT_MARKER).is_file()
+    except OSError:
+        return False
+
+
+def walk_folder(folder: Path, exclude: frozenset[Path] = frozenset()) -> Iterator[WorkItem | SkippedFile]:
+    """Every file below ``folder`` (sorted, hidden files ignored), judged by content.
+
+    Folders in ``exclude`` (resolved paths) and folders marked as holding outputs are
+    not entered; FIFOs, sockets and devices are skipped without being opened.
+    """
+    base = PurePath(folder_label(folder))
     for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames[:] = sorted(d for d in dirnames if not _is_hidden(d))
         here = Path(dirpath)
-        rel = PurePath(base) / here.relative_to(folder)
+        dirnames[:] = sorted(d for d in dirnames if not _is_hidden(d) and not holds_outputs(here / d, exclude))
+        rel = safe_relative(base / here.relative_to(folder))
         for name in sorted(filenames):
             if _is_hidden(name):
                 continue
@@ -52,25 +84,35 @@ def walk_folder(folder: Path) -> Iterator[WorkItem | SkippedFile]:
             yield WorkItem(path, rel, kind)
 
 
-def _named(path: Path) -> WorkItem:
-    """A file named directly is always an item, sniffed like any other (so it goes to the right
-    pool); one that is not recognised keeps ``kind=None`` and fails later with its reason."""
+def _named_file(path: Path, exclude: frozenset[Path]) -> WorkItem | SkippedFile:
+    """A file named directly: an item, sniffed (a bad one fails later with its reason), unless
+    it is a special file (never opened) or sits in the output folder."""
     try:
+        check_regular(path)
+    except SpecialFileError as exc:
+        return SkippedFile(path, exc.reason)
+    if exclude and _key(path.parent) in exclude:
+        return SkippedFile(path, "is in the output folder: it is one of our outputs, not an original")
+    try:  # sniffed like any other file, so it goes to the right pool
         return WorkItem(path, PurePath(), sniff_kind(path))
-    except UnsupportedMediaError:
+    except UnsupportedMediaError:  # not recognised: kind None, the pipeline says why
         return WorkItem(path, PurePath(), None)
 
 
-def collect(paths: Iterable[Path]) -> list[WorkItem | SkippedFile]:
-    """Folders are walked; files named directly are always items (a bad one fails later)."""
+def collect(paths: Iterable[Path], out_root: Path | None = None) -> list[WorkItem | SkippedFile]:
+    """Work items for ``paths``; ``out_root`` (the run's output folder) is never taken as input."""
+    exclude = frozenset() if out_root is None else frozenset({_key(out_root)})
     seen: set[Path] = set()
     out: list[WorkItem | SkippedFile] = []
     for path in paths:
         entries: Iterable[WorkItem | SkippedFile]
         if path.is_dir():
-            entries = walk_folder(path)
+            if holds_outputs(path, exclude):
+                entries = [SkippedFile(path, OUTPUT_FOLDER_REASON)]
+            else:
+                entries = walk_folder(path, exclude)
         else:
-            entries = [_named(path)]
+            entries = [_named_file(path, exclude)]
         for entry in entries:
             key = _key(entry.source)
             if key in seen:

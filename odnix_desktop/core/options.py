@@ -10,9 +10,17 @@ from typing import Any
 from odnix_desktop.core.media import MediaInfo, MediaKind
 from odnix_desktop.core.presets import PRESETS, Preset
 
-#: Seed quality (libjpeg scale) used when none is given.
+#: Seed quality (libjpeg scale): WebP and animations without a fixed quality, and the
+#: start of the byte-budget search where no perceptual target applies.
 DEFAULT_QUALITY = 80
 QUALITY_MIN, QUALITY_MAX = 1, 100
+#: The perceptual target: "auto" (the preset's default score) or a SSIMULACRA2 score.
+Target = str | int
+TARGET_MIN, TARGET_MAX = 30, 99
+#: "auto": the floor score of the per-photo search (core/image/quality/search.py, which
+#: also spends above it where points are cheap). Here so the window can show it
+#: without importing numpy.
+AUTO_TARGET = 80.0
 #: Decompression-bomb limit: more declared pixels than this are refused before decoding.
 DEFAULT_MAX_PIXELS = 250_000_000
 
@@ -21,6 +29,13 @@ def check_quality(value: int) -> int:
     """The one check of a quality's range (CLI, settings and options all use it)."""
     if not QUALITY_MIN <= value <= QUALITY_MAX:
         raise ValueError(f"quality must be between {QUALITY_MIN} and {QUALITY_MAX}")
+    return value
+
+
+def check_target(value: Target) -> Target:
+    """The one check of a perceptual target: "auto" or a whole score in range."""
+    if value != "auto" and (not isinstance(value, int) or not TARGET_MIN <= value <= TARGET_MAX):
+        raise ValueError(f'the target is "auto" or a score between {TARGET_MIN} and {TARGET_MAX}')
     return value
 
 
@@ -57,10 +72,14 @@ class CompressOptions:
     """Everything that decides the output of one job.
 
     ``preset=None`` chooses per kind: ``post`` for photos, ``reel`` for clips.
+    ``quality=None`` (the default) searches each JPEG photo for the lowest quality that
+    reaches ``target`` (SSIMULACRA2, "auto" = the default score); a fixed ``quality``
+    bypasses that search, as the seed did.
     """
 
     preset: str | None = None
-    quality: int = DEFAULT_QUALITY
+    quality: int | None = None
+    target: Target = "auto"
     max_bytes: int | None = None
     max_dimension: int | None = None
     keep_original_if_smaller: bool = True
@@ -72,7 +91,9 @@ class CompressOptions:
     replaces: OwnOutput | None = None
 
     def __post_init__(self) -> None:
-        check_quality(self.quality)
+        if self.quality is not None:
+            check_quality(self.quality)
+        check_target(self.target)
         if self.max_bytes is not None and self.max_bytes <= 0:
             raise ValueError("max-bytes must be positive")
         if self.preset is not None and self.preset not in PRESETS:
@@ -85,6 +106,11 @@ class CompressOptions:
             return PRESETS["post" if kind is MediaKind.IMAGE else "reel"]
         return PRESETS[self.preset]
 
+    @property
+    def fixed_quality(self) -> int:
+        """The quality for encoders that take no perceptual target (WebP, animation)."""
+        return DEFAULT_QUALITY if self.quality is None else self.quality
+
     def fingerprint(self) -> str:
         """A stable string naming everything that changes the output (for the cache)."""
         crop = None if self.crop is None else (self.crop.left, self.crop.top, self.crop.right, self.crop.bottom)
@@ -92,6 +118,7 @@ class CompressOptions:
             (
                 self.preset,
                 self.quality,
+                self.target,
                 self.max_bytes,
                 self.max_dimension,
                 self.keep_original_if_smaller,
@@ -111,6 +138,29 @@ class Status(enum.Enum):
 
 
 @dataclass(frozen=True, slots=True)
+class QualityInfo:
+    """How a photo's quality was chosen: the target score, the score reached, the probe encodes.
+
+    ``quality`` is the encoder's (JPEG/WebP) quality, None for PNG. ``target`` is None for
+    a fixed quality; ``achieved`` is None when it was not measured (a fixed quality, or a
+    byte budget that forced a lower quality than the search chose).
+    """
+
+    quality: int | None
+    target: float | None = None
+    achieved: float | None = None
+    probes: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "encoder_quality": self.quality,
+            "target": self.target,
+            "achieved": None if self.achieved is None else round(self.achieved, 1),
+            "probes": self.probes,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class CompressResult:
     source: Path
     status: Status
@@ -122,6 +172,7 @@ class CompressResult:
     seconds: float = 0.0
     kind: MediaKind | None = None
     preset: str | None = None
+    quality: QualityInfo | None = None
 
     @property
     def saved_fraction(self) -> float | None:
@@ -139,4 +190,5 @@ class CompressResult:
             "after": None if self.after is None else self.after.to_json(),
             "warnings": list(self.warnings),
             "seconds": round(self.seconds, 3),
+            "quality": None if self.quality is None else self.quality.to_json(),
         }

@@ -12,17 +12,131 @@ import logging
 import os
 import stat
 import tempfile
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from odnix_desktop.core.errors import OutputError
 from odnix_desktop.core.options import OwnOutput
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: open files cannot be deleted there anyway
+    fcntl = None  # type: ignore[assignment]
 
 log = logging.getLogger(__name__)
 
 TEMP_PREFIX = ".odnix-"
 TEMP_SUFFIX = ".part"
+#: An empty file in the root of every output folder: later runs never walk it as input.
+OUTPUT_MARKER = ".odnix_output"
+#: Temporary files older than this process (minus a margin for clock steps) may be stale.
+RUN_STARTED = time.time()
+#: Without file locks (Windows), only temporary files older than this are swept.
+UNLOCKED_STALE_S = 24 * 3600.0
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)  # read once, at import, before any worker thread exists
+    os.umask(mask)
+    return mask
+
+
+#: Outputs get the mode a normal ``open()`` would give them (mkstemp's is 0600).
+FILE_MODE = 0o666 & ~_umask()
+
+
+def safe_relative(rel: PurePath) -> PurePath:
+    """``rel`` as a path that cannot leave the folder it is joined to.
+
+    Anchors (``/``, ``C:\\``) are dropped, ``.`` parts vanish and ``..`` becomes ``_``:
+    a mirrored sub-folder always stays inside the output folder.
+    """
+    parts = [p for p in rel.parts if p not in ("", ".") and p != rel.anchor]
+    return PurePath(*("_" if p == ".." else p for p in parts))
+
+
+def mark_output_root(out_root: Path) -> None:
+    """Create the output folder's marker (once; cheap when it exists)."""
+    marker = out_root / OUTPUT_MARKER
+    if marker.exists():
+        return
+    ensure_folder(out_root)
+    try:
+        marker.touch(exist_ok=True)
+    except OSError as exc:
+        log.debug("could not mark %s as an output folder: %s", out_root, exc)
+
+
+_swept: set[Path] = set()
+_swept_lock = threading.Lock()
+
+
+def sweep_stale(folder: Path) -> list[Path]:
+    """Remove ``.odnix-*.part`` files a killed run left in ``folder``.
+
+    A file is stale when it is older than this run and no live process holds its lock
+    (every writer keeps an exclusive ``flock`` on its temporary file until it is done).
+    Returns the files removed.
+    """
+    removed: list[Path] = []
+    try:
+        names = [e for e in os.scandir(folder) if e.name.startswith(TEMP_PREFIX) and e.name.endswith(TEMP_SUFFIX)]
+    except OSError:
+        return removed
+    for entry in names:
+        path = Path(entry.path)
+        try:
+            if not entry.is_file(follow_symlinks=False):
+                continue
+            mtime = entry.stat(follow_symlinks=False).st_mtime
+        except OSError:
+            continue
+        if mtime >= RUN_STARTED - 2.0:
+            continue
+        if fcntl is None and time.time() - mtime < UNLOCKED_STALE_S:
+            continue
+        if _remove_if_unlocked(path):
+            removed.append(path)
+    if removed:
+        log.warning("removed %d stale temporary file(s) in %s", len(removed), folder)
+    return removed
+
+
+def _remove_if_unlocked(path: Path) -> bool:
+    if fcntl is None:  # pragma: no cover - Windows
+        try:
+            path.unlink()
+        except OSError:
+            return False
+        return True
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return False
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return False  # a live writer holds it
+        try:
+            path.unlink()
+        except OSError:
+            return False
+        return True
+    finally:
+        os.close(fd)
+
+
+def _sweep_once(folder: Path) -> None:
+    key = folder.absolute()
+    with _swept_lock:
+        if key in _swept:
+            return
+        _swept.add(key)
+    sweep_stale(folder)
 
 
 def _describe(exc: OSError, folder: Path) -> str:
@@ -47,13 +161,14 @@ def temporary_output(final: Path) -> Iterator[Path]:
     """Yield a fresh temporary path beside ``final``; remove it on any error."""
     folder = final.parent
     ensure_folder(folder)
+    _sweep_once(folder)
     try:
         fd, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=folder)
     except OSError as exc:
         raise OutputError(_describe(exc, folder)) from None
-    os.close(fd)
     tmp = Path(name)
     try:
+        _lock_and_mode(fd)
         yield tmp
     finally:
         # After a successful commit the temporary name is already gone.
@@ -63,6 +178,21 @@ def temporary_output(final: Path) -> Iterator[Path]:
             pass
         except OSError as exc:  # pragma: no cover - e.g. folder became read-only
             log.warning("could not remove temporary file %s: %s", tmp, exc)
+        os.close(fd)  # drops the lock only once the name is gone
+
+
+def _lock_and_mode(fd: int) -> None:
+    """Hold an exclusive lock while we write (see :func:`sweep_stale`); give the umask's mode."""
+    if fcntl is not None:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:  # pragma: no cover - e.g. a file system without locks
+            log.debug("no lock on the temporary file: %s", exc)
+    if hasattr(os, "fchmod"):
+        try:
+            os.fchmod(fd, FILE_MODE)
+        except OSError as exc:  # pragma: no cover - e.g. FAT
+            log.debug("could not set the mode of the temporary file: %s", exc)
 
 
 def candidates(final: Path) -> Iterator[Path]:

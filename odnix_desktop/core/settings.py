@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from odnix_desktop.core import userdirs
-from odnix_desktop.core.options import DEFAULT_QUALITY, CompressOptions, check_quality
+from odnix_desktop.core.options import DEFAULT_QUALITY, CompressOptions, check_quality, check_target
 from odnix_desktop.core.presets import PRESETS
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,8 @@ class Settings:
     """Everything the settings dialog edits. Frozen: the dialog edits a copy."""
 
     output_folder: str = ""
-    quality: int = DEFAULT_QUALITY
+    quality: int | None = None  # a fixed JPEG/WebP quality; None: the per-photo target (issue 15)
+    target: str | int = "auto"  # perceived quality (SSIMULACRA2) each photo must reach
     max_dimension: int | None = None
     fps_cap: int = 24
     keep_original_if_smaller: bool = True
@@ -50,7 +51,9 @@ class Settings:
     color_scheme: str = "system"  # the window's: follow the platform, or always light or dark
 
     def __post_init__(self) -> None:
-        check_quality(self.quality)
+        if self.quality is not None:
+            check_quality(self.quality)
+        check_target(self.target)
         if self.max_dimension is not None and self.max_dimension < 16:
             raise ValueError("the max dimension must be at least 16 px")
         if self.fps_cap not in FPS_CAPS:
@@ -79,6 +82,7 @@ class Settings:
         return CompressOptions(
             preset=preset,
             quality=self.quality,
+            target=self.target,
             max_dimension=self.max_dimension,
             keep_original_if_smaller=self.keep_original_if_smaller,
             fps_cap=self.fps_cap,
@@ -91,6 +95,9 @@ class Settings:
     def from_json(cls, data: dict[str, Any]) -> Settings:
         """Unknown keys are ignored; a bad value falls back to the default for that key."""
         known = {f.name for f in fields(cls)}
+        if "target" not in data and data.get("quality") == DEFAULT_QUALITY:
+            # written before issue 15, when 80 was every file's default, not a choice
+            data = {k: v for k, v in data.items() if k != "quality"}
         result = cls()
         for key, value in data.items():
             if key not in known:

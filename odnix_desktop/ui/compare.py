@@ -360,6 +360,8 @@ class CompareDialog(QDialog):
         self.view = CompareView(self)
         saved = item.saved_fraction
         saving = "" if saved is None else (f"saved {saved * 100:.0f}%" if saved >= 0 else f"{-saved * 100:.0f}% larger")
+        if item.looks is not None:  # the perceived quality the search reached (SSIMULACRA2, issue 15)
+            saving = " · ".join(x for x in (saving, f"looks: {item.looks:.0f} / 100") if x)
         self.view.set_labels(side_label("Before", item.before), side_label("After", item.after, saving))
 
         bar = QHBoxLayout()

@@ -288,6 +288,7 @@ class QueueController(QObject):
             "written": _stamp(result.output),
             "used_preset": result.preset,
             "warnings": result.warnings,
+            "looks": None if result.quality is None else result.quality.achieved,
             "progress": None,
             "error": "",
         }

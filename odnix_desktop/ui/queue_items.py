@@ -126,6 +126,7 @@ class QueueItem:
     written: OwnOutput | None = None  # the output as this item wrote it (a recompress replaces it)
     ran_with: str | None = None  # the options' fingerprint of the last run that ended
     stale: bool = False  # ended, but settings or preset changed since: needs recompressing
+    looks: float | None = None  # SSIMULACRA2 the quality search reached (issue 15)
     id: int = field(default_factory=lambda: next(_ids))
 
     @property

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -10,14 +11,21 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPushButton,
+    QSlider,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
+from odnix_desktop.core.options import AUTO_TARGET
 from odnix_desktop.core.settings import AFTER_BATCH_ACTIONS, FPS_CAPS, Settings, default_workers
+
+#: The target slider's range (SSIMULACRA2); its default position means "auto".
+TARGET_RANGE = (70, 90)
+DEFAULT_TARGET = round(AUTO_TARGET)
 
 AFTER_BATCH_TITLES = {"nothing": "Do nothing", "open-folder": "Open the output folder"}
 
@@ -39,11 +47,31 @@ class SettingsDialog(QDialog):
         row.addWidget(browse)
         form.addRow("Output folder", row)
 
+        self.target = QSlider(Qt.Orientation.Horizontal)
+        self.target.setRange(*TARGET_RANGE)
+        self.target.setTickPosition(QSlider.TickPosition.TicksBelow)
+        self.target.setTickInterval(DEFAULT_TARGET - TARGET_RANGE[0])  # a tick marks the default
+        self.target.setValue(DEFAULT_TARGET if settings.target == "auto" else int(settings.target))
+        self.target.setToolTip(
+            "How good each photo must look (SSIMULACRA2). The default finds, per photo, the smallest file "
+            "that looks right; further right spends more bytes."
+        )
+        self.target_value = QLabel()
+        self.target.valueChanged.connect(self._show_target)
+        self._show_target(self.target.value())
+        target_row = QHBoxLayout()
+        target_row.addWidget(QLabel("smaller"))
+        target_row.addWidget(self.target, 1)
+        target_row.addWidget(QLabel("better"))
+        target_row.addWidget(self.target_value)
+        form.addRow("Quality", target_row)
+
         self.quality = QSpinBox()
-        self.quality.setRange(1, 100)
-        self.quality.setValue(settings.quality)
-        self.quality.setToolTip("Encoder quality, 1–100 (libjpeg scale). 80 is the Odnix default.")
-        form.addRow("Quality", self.quality)
+        self.quality.setRange(0, 100)
+        self.quality.setSpecialValueText("Off: per-photo target")
+        self.quality.setValue(settings.quality or 0)
+        self.quality.setToolTip("A fixed encoder quality, 1–100 (libjpeg scale), instead of the per-photo target.")
+        form.addRow("Fixed quality", self.quality)
 
         self.max_dimension = QSpinBox()
         self.max_dimension.setRange(0, 16384)
@@ -106,10 +134,14 @@ class SettingsDialog(QDialog):
         if folder:
             self.output.setText(folder)
 
+    def _show_target(self, value: int) -> None:
+        self.target_value.setText(f"{value} (default)" if value == DEFAULT_TARGET else str(value))
+
     def _restore_defaults(self) -> None:
         d = Settings(batch_preset=self._original.batch_preset)
         self.output.setText(str(d.output_path))
-        self.quality.setValue(d.quality)
+        self.target.setValue(DEFAULT_TARGET)
+        self.quality.setValue(0)
         self.max_dimension.setValue(0)
         self.fps_cap.setCurrentIndex(self.fps_cap.findData(d.fps_cap))
         self.keep_original.setChecked(d.keep_original_if_smaller)
@@ -120,7 +152,8 @@ class SettingsDialog(QDialog):
         """The settings as edited (a new object; the original is unchanged)."""
         return self._original.with_changes(
             output_folder=self.output.text().strip(),
-            quality=self.quality.value(),
+            quality=self.quality.value() or None,
+            target="auto" if self.target.value() == DEFAULT_TARGET else self.target.value(),
             max_dimension=max(16, self.max_dimension.value()) if self.max_dimension.value() else None,
             fps_cap=self.fps_cap.currentData(),
             keep_original_if_smaller=self.keep_original.isChecked(),

@@ -185,8 +185,17 @@ def _save_releasing_gil(img: Image.Image, **params: Any) -> bytes:
         return fh.read()
 
 
-def encode_jpeg(img: Image.Image, quality: int) -> bytes:
-    """Baseline JPEG with optimised Huffman tables, 4:2:0, and the tables above."""
+def encode_jpeg(img: Image.Image, quality: int, progressive: bool = False) -> bytes:
+    """JPEG with optimised Huffman tables, 4:2:0, and the tables above.
+
+    ``progressive`` re-orders the same coefficients into libjpeg-turbo's default scans:
+    the same pixels, 2.8% fewer bytes on the corpus for ~5 ms (1080 px). The quality
+    search probes baseline (cheaper); the output is progressive. A lossless mozjpeg
+    pass after it would save 4.4% more but costs ~31 ms, more than the seed's q80
+    budget leaves; it does not pay. pyjpegli (jpegli with adaptive quantisation, its
+    default tables and subsampling) needed 7.7% more bytes than these tables at equal
+    SSIMULACRA2 82 on the corpus (issue 15, item 3).
+    """
     if img.mode == "L":
         tables = [quant_table(_LUMA_80, quality + GREY_QUALITY_BOOST)]
         params: dict[str, object] = {}
@@ -194,6 +203,8 @@ def encode_jpeg(img: Image.Image, quality: int) -> bytes:
         img = img if img.mode == "RGB" else img.convert("RGB")
         tables = [quant_table(_LUMA_80, quality), quant_table(_CHROMA_80, quality)]
         params = {"subsampling": "4:2:0"}
+    if progressive:
+        params["progressive"] = True
     return _save_releasing_gil(_clean(img), format="JPEG", qtables=tables, optimize=True, **params)
 
 
@@ -220,7 +231,7 @@ def encode_webp(img: Image.Image, quality: int) -> bytes:
 
 def encode_still(img: Image.Image, fmt: str, quality: int) -> bytes:
     if fmt == "JPEG":
-        return encode_jpeg(img, quality)
+        return encode_jpeg(img, quality, progressive=True)
     if fmt == "PNG":
         return encode_png(img)
     if fmt == "WEBP":

@@ -10,11 +10,18 @@ from pathlib import Path, PurePath
 
 from PIL import Image, ImageSequence
 
-from odnix_desktop.core.errors import CorruptMediaError, EncoderError, PresetError, TargetSizeError
+from odnix_desktop.core.errors import (
+    CorruptMediaError,
+    EncoderError,
+    ImageTooLargeError,
+    PresetError,
+    TargetSizeError,
+)
 from odnix_desktop.core.image import colour, decode, encode, metadata, resize
+from odnix_desktop.core.image.quality import choose
 from odnix_desktop.core.media import MediaInfo, MediaKind
 from odnix_desktop.core.naming import output_path
-from odnix_desktop.core.options import CompressOptions, CompressResult, CropBox, Status
+from odnix_desktop.core.options import CompressOptions, CompressResult, CropBox, QualityInfo, Status
 from odnix_desktop.core.output import write_bytes
 from odnix_desktop.core.presets import Preset
 from odnix_desktop.core.progress import CancelToken, Progress, Report, check_cancel, no_report
@@ -94,6 +101,15 @@ def render_still(opened: decode.Opened, path: Path, geometry: Geometry, notes: l
                 ) from None
             raise CorruptMediaError(f"is damaged and cannot be decoded ({exc})", path=path) from None
         img = decode.upright(img, opened.orientation)
+    elif decode.streamable(opened, geometry.crop):  # big stills: bounded memory (issue 10 item 10)
+        target = decode.stored_box(geometry.size, opened.orientation)
+        managed = opened.image.mode == "CMYK" or bool(icc and not colour.is_srgb_profile(icc))
+        try:
+            img, managed = resize.decode_streamed(path, target, geometry.crop, to_srgb=managed)
+        except resize.JpegDecodeError as exc:
+            raise CorruptMediaError(f"is damaged and cannot be decoded ({exc})", path=path) from None
+        icc = None if managed else icc  # libvips already converted it to sRGB
+        img = decode.upright(img, opened.orientation)
     else:
         region_w = geometry.crop[2] - geometry.crop[0] if geometry.crop else up_w
         scale = geometry.size[0] / region_w
@@ -117,9 +133,20 @@ def choose_format(img: Image.Image, source_format: str) -> str:
         return "WEBP" if source_format == "WEBP" else "PNG"
     if source_format == "WEBP":
         return "WEBP"
-    if source_format in ("PNG", "GIF", "BMP", "TIFF") and img.getcolors(256) is not None:
+    if source_format in ("PNG", "GIF", "BMP", "TIFF") and _few_colours(img):
         return "PNG"  # a graphic: a palette PNG is lossless and smaller than a JPEG
     return "JPEG"
+
+
+def _few_colours(img: Image.Image) -> bool:
+    """A graphic's palette: at most 256 colours, or 48 grey levels (any greyscale photo has <= 256)."""
+    colours = img.getcolors(256)
+    if colours is None:
+        return False
+    grey = img.mode in ("L", "LA") or (
+        img.mode in ("RGB", "RGBA") and all(c[0] == c[1] == c[2] for _, c in colours if isinstance(c, tuple))
+    )
+    return not grey or len(colours) <= 48
 
 
 def _info(data_len: int, size: tuple[int, int], fmt: str, frames: int | None = None) -> MediaInfo:
@@ -161,12 +188,10 @@ def compress_image(
         if animated:
             data, fmt, size = _compress_animation(opened, source, geometry, options, max_bytes, report, cancel)
             frames: int | None = opened.frames
+            qinfo = None
         else:
-            img = render_still(opened, source, geometry, notes)
-            report(Progress(0.5, "encoding"))
-            check_cancel(cancel, source)
-            fmt = choose_format(img, opened.format)
-            data, size = _encode_within(img, fmt, options.quality, max_bytes, source, cancel)
+            still = _compress_still(opened, source, geometry, options, max_bytes, notes, report, cancel)
+            data, fmt, size, qinfo = still
             frames = None
     except (OSError, ValueError, MemoryError) as exc:
         if isinstance(exc, MemoryError):
@@ -196,7 +221,33 @@ def compress_image(
         seconds=time.perf_counter() - started,
         kind=MediaKind.IMAGE,
         preset=preset.name,
+        quality=None if status is Status.KEPT_ORIGINAL else qinfo,
     )
+
+
+def _compress_still(
+    opened: decode.Opened,
+    source: Path,
+    geometry: Geometry,
+    options: CompressOptions,
+    max_bytes: int | None,
+    notes: list[str],
+    report: Report,
+    cancel: CancelToken | None,
+) -> tuple[bytes, str, tuple[int, int], QualityInfo]:
+    """Render; format, quality (searched or fixed), lossy RGBA when it pays, and the byte budget."""
+    img = render_still(opened, source, geometry, notes)
+    report(Progress(0.5, "encoding"))
+    check_cancel(cancel, source)
+    fmt = choose_format(img, opened.format)
+    qinfo = choose.choose_quality(img, fmt, options, source, report, cancel)
+    lossy = choose.lossy_rgba(img, fmt, options, max_bytes)
+    if lossy is not None:
+        return lossy[0], fmt, img.size, lossy[1]
+    data, size, used = _encode_within(img, fmt, qinfo.quality or 0, max_bytes, source, cancel)
+    if used != (qinfo.quality or 0, img.size):
+        qinfo = choose.budget_won(qinfo, used, notes)
+    return data, fmt, size, qinfo
 
 
 def _budget(preset: Preset, options: CompressOptions) -> int | None:
@@ -212,24 +263,27 @@ def _ext_for(source: Path, fmt: str, status: Status) -> str:
 
 def _encode_within(
     img: Image.Image, fmt: str, quality: int, max_bytes: int | None, source: Path, cancel: CancelToken | None
-) -> tuple[bytes, tuple[int, int]]:
-    """Encode; with a byte budget, search quality down, then dimensions, until it fits."""
+) -> tuple[bytes, tuple[int, int], tuple[int, tuple[int, int]]]:
+    """Encode; with a byte budget, search quality down, then dimensions, until it fits.
+
+    Returns the data, its size, and the (quality, size) it was encoded at.
+    """
     data = encode.encode_still(img, fmt, quality)
     if max_bytes is None or len(data) <= max_bytes:
-        return data, img.size
+        return data, img.size, (quality, img.size)
     smallest = (len(data), img.size, quality)
     current = img
     while True:
         if fmt != "PNG":
             found = _search_quality(current, fmt, quality, max_bytes, cancel, source)
             if found is not None:
-                return found, current.size
+                return found[0], current.size, (found[1], current.size)
             data = encode.encode_still(current, fmt, MIN_QUALITY)
             smallest = min(smallest, (len(data), current.size, MIN_QUALITY))
         else:
             data = encode.encode_still(current, fmt, quality)
             if len(data) <= max_bytes:
-                return data, current.size
+                return data, current.size, (quality, current.size)
             smallest = min(smallest, (len(data), current.size, quality))
         new_size = (round(current.width * 0.8), round(current.height * 0.8))
         if min(new_size) < MIN_SIDE:
@@ -245,7 +299,7 @@ def _encode_within(
 
 def _search_quality(
     img: Image.Image, fmt: str, quality: int, max_bytes: int, cancel: CancelToken | None, source: Path
-) -> bytes | None:
+) -> tuple[bytes, int] | None:
     """Binary search of the highest quality in [MIN_QUALITY, quality) that fits."""
     lo, hi, best = MIN_QUALITY, quality - 1, None
     while lo <= hi:
@@ -253,7 +307,7 @@ def _search_quality(
         mid = (lo + hi) // 2
         data = encode.encode_still(img, fmt, mid)
         if len(data) <= max_bytes:
-            best, lo = data, mid + 1
+            best, lo = (data, mid), mid + 1
         else:
             hi = mid - 1
     return best
@@ -274,6 +328,10 @@ def _compress_animation(
     try:
         for index, frame in enumerate(ImageSequence.Iterator(img)):
             check_cancel(cancel, source)
+            if frame.size != opened.stored_size:  # a GIF frame outside the canvas grows the picture
+                raise ImageTooLargeError(
+                    f"frame {index + 1} is {frame.size[0]}×{frame.size[1]}, larger than the picture", path=source
+                )
             frame.load()  # WebP sets a frame's duration only once it is loaded
             durations.append(int(frame.info.get("duration", img.info.get("duration", 100)) or 100))
             rgba = colour.normalise_depth(frame.convert("RGBA"))
@@ -290,7 +348,7 @@ def _compress_animation(
         raise CorruptMediaError(f"declares {opened.frames} frames but {len(frames)} could be read", path=source)
     fmt = opened.format if opened.format in ("GIF", "WEBP", "PNG") else "WEBP"
     loop = int(img.info.get("loop", 0) or 0)
-    data = encode.encode_animation(frames, durations, loop, fmt, options.quality)
+    data = encode.encode_animation(frames, durations, loop, fmt, options.fixed_quality)
     if max_bytes is not None and len(data) > max_bytes:
         raise TargetSizeError(
             f"the animation is {len(data):,} bytes after resizing, over the budget of {max_bytes:,} bytes",

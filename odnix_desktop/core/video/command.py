@@ -14,6 +14,7 @@ from pathlib import Path
 from odnix_desktop.core.errors import PresetError
 from odnix_desktop.core.presets import VideoLimits
 from odnix_desktop.core.video.probe import VideoProbe
+from odnix_desktop.core.video.tool import file_arg
 
 #: Trims shorter than this are not worth a warning (container rounding).
 TRIM_TOLERANCE_S = 0.05
@@ -24,16 +25,27 @@ STATS_PERIOD_S = 0.25
 #: frames would otherwise leave primaries and transfer unspecified.
 TAG_BT709 = "setparams=range=tv:color_primaries=bt709:color_trc=bt709:colorspace=bt709"
 
-# Matrix names as ``scale`` (swscale) understands them.
+# Matrix names (as ffmpeg reports them) -> the names ``scale`` (swscale) accepts for
+# ``in_color_matrix``: auto, bt601, bt470, smpte170m, bt709, fcc, smpte240m, bt2020.
+# ``bt470bg`` is not one of them (it made every BT.601 and MJPEG clip fail with "Error
+# initializing a simple filtergraph"); BT.470 BG and SMPTE 170M are the same BT.601 matrix.
 _SWS_MATRIX = {
     "bt709": "bt709",
     "smpte170m": "smpte170m",
-    "bt470bg": "bt470bg",
+    "bt470bg": "bt601",
+    "bt601": "bt601",
     "fcc": "fcc",
     "smpte240m": "smpte240m",
     "bt2020nc": "bt2020",
     "bt2020c": "bt2020",
 }
+#: Transfer names zscale reads; anything else (``bt470bg``, ``gamma28``, unknown) is read as BT.709.
+_ZSCALE_TRANSFERS = frozenset(
+    {"bt709", "smpte170m", "bt601", "linear", "smpte2084", "arib-std-b67", "bt2020-10", "bt2020-12", "iec61966-2-1"}
+)
+#: Primaries names zscale reads (others are read as BT.709).
+_ZSCALE_PRIMARIES = frozenset({"bt709", "smpte170m", "bt470bg", "bt2020", "smpte240m", "smpte432", "film"})
+_ZSCALE_MATRICES = frozenset({"bt709", "smpte170m", "bt470bg", "bt2020nc", "bt2020c", "fcc", "smpte240m"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +135,7 @@ def source_colour(probe: VideoProbe) -> Colour:
         "bt2020" if matrix.startswith("bt2020") else "bt709" if matrix == "bt709" else "smpte170m"
     )
     transfer = v.color_transfer or "bt709"
-    rng = v.color_range or ("pc" if v.pix_fmt.startswith("yuvj") else "tv")
+    rng = v.color_range if v.color_range in ("tv", "pc") else ("pc" if v.pix_fmt.startswith("yuvj") else "tv")
     return Colour(matrix=matrix, primaries=primaries, transfer=transfer, range=rng, hdr=probe.hdr)
 
 
@@ -198,10 +210,10 @@ def colour_filters(colour: Colour, width: int, height: int, *, rgb: bool = False
     with explicit matrices, so BT.709 stays BT.709 and BT.601 is converted, not relabelled.
     """
     if colour.needs_zscale:
-        src = (
-            f"tin={colour.transfer}:min={colour.matrix}:pin={colour.primaries}"
-            f":rin={'full' if colour.range == 'pc' else 'limited'}"
-        )
+        tin = colour.transfer if colour.transfer in _ZSCALE_TRANSFERS else "bt709"
+        pin = colour.primaries if colour.primaries in _ZSCALE_PRIMARIES else "bt709"
+        min_ = colour.matrix if colour.matrix in _ZSCALE_MATRICES else "bt709"
+        src = f"tin={tin}:min={min_}:pin={pin}:rin={'full' if colour.range == 'pc' else 'limited'}"
         if colour.hdr is not None:
             chain = [
                 f"zscale=w={width}:h={height}:filter=bicubic:{src}:t=linear:npl=100",
@@ -244,7 +256,7 @@ def encode_args(exe: Path, source: Path, dest: Path, plan: EncodePlan) -> list[s
         args += ["-ss", _seconds(plan.start)]  # input seeking: fast, and exact when transcoding
     if plan.skip_nonref:
         args += ["-skip_frame", "noref"]
-    args += ["-i", str(source)]
+    args += ["-i", file_arg(source)]
     args += ["-map", f"0:{plan.video_index}"]
     if plan.audio_index is not None:
         args += ["-map", f"0:{plan.audio_index}"]
@@ -284,7 +296,7 @@ def encode_args(exe: Path, source: Path, dest: Path, plan: EncodePlan) -> list[s
             args += ["-ac", "2"]
     else:
         args += ["-an"]
-    args += ["-movflags", "+faststart", *progress_args(), "-f", "mp4", str(dest)]
+    args += ["-movflags", "+faststart", *progress_args(), "-f", "mp4", file_arg(dest)]
     return args
 
 
@@ -298,7 +310,7 @@ def remux_args(exe: Path, source: Path, dest: Path, video_index: int, audio_inde
         "error",
         "-y",
         "-i",
-        str(source),
+        file_arg(source),
         "-map",
         f"0:{video_index}",
     ]
@@ -318,7 +330,7 @@ def remux_args(exe: Path, source: Path, dest: Path, video_index: int, audio_inde
         *progress_args(),
         "-f",
         "mp4",
-        str(dest),
+        file_arg(dest),
     ]
     return args
 
@@ -336,7 +348,7 @@ def frame_args(exe: Path, source: Path, t: float, video_index: int, colour: Colo
         args += ["-ss", _seconds(t)]
     args += [
         "-i",
-        str(source),
+        file_arg(source),
         "-map",
         f"0:{video_index}",
         "-frames:v",

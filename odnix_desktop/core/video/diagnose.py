@@ -79,11 +79,35 @@ def meaningful_line(lines: Iterable[str]) -> str | None:
     return cleaned[-1] if cleaned else None
 
 
-def error_for(lines: Sequence[str], path: Path | None, *, doing: str, returncode: int | None = None) -> OdnixError:
-    """The core error for a failed ffmpeg run; ``doing`` is e.g. ``"encoding"``."""
+_FILTER_HINTS = (
+    "error initializing a simple filtergraph",
+    "error reinitializing filters",
+    "impossible to convert between the formats",
+    "failed to configure output pad",
+    "failed to inject frame into filter network",
+    "error applying option",
+)
+
+
+def error_for(
+    lines: Sequence[str],
+    path: Path | None,
+    *,
+    doing: str,
+    returncode: int | None = None,
+    source_format: str | None = None,
+) -> OdnixError:
+    """The core error for a failed ffmpeg run; ``doing`` is e.g. ``"encoding"``.
+
+    ``source_format`` (the probed pixel format, e.g. ``yuvj422p``) turns a filter-graph
+    failure into words a person can act on instead of the graph's internals.
+    """
     line = meaningful_line(lines)
     text = "\n".join(lines).lower()
     detail = f": {line}" if line else ""
+    if any(h in text for h in _FILTER_HINTS):
+        what = f"unsupported colour format {source_format}" if source_format else "unsupported picture format"
+        return UnsupportedMediaError(f"{what}: its pictures could not be converted for {doing}", path=path)
     if "no space left on device" in text:
         return OutputError(f"the disk is full ({doing} stopped){detail}", path=path)
     if "no such file or directory" in text and "error opening input" in text:

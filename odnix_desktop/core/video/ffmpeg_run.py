@@ -33,6 +33,8 @@ STALL_TIMEOUT_S = 120.0
 POLL_S = 0.05
 #: Lines of stderr kept to explain a failure.
 STDERR_LINES = 60
+#: Of those, the lines written to the log when ffmpeg fails.
+LOG_LINES = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +168,7 @@ def run_ffmpeg(
     stage: str = "encoding",
     span: tuple[float, float] = (0.0, 1.0),
     doing: str = "encoding",
+    source_format: str | None = None,
 ) -> None:
     """Run ffmpeg (whose ``args`` include ``-progress pipe:1``) to the end.
 
@@ -241,5 +244,11 @@ def run_ffmpeg(
             stream.close()
     if proc.returncode != 0:
         lines = list(stderr)
-        log.info("ffmpeg exited with %s: %s", proc.returncode, "\n".join(lines[-5:]))
-        raise diagnose.error_for(lines, path, doing=doing, returncode=proc.returncode)
+        log.warning(
+            "ffmpeg exited with %s while %s %s; its last lines:\n%s",
+            proc.returncode,
+            doing,
+            path,
+            "\n".join(lines[-LOG_LINES:]),
+        )
+        raise diagnose.error_for(lines, path, doing=doing, returncode=proc.returncode, source_format=source_format)

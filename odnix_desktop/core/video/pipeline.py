@@ -130,6 +130,7 @@ def compress_video(
             stage="encoding",
             span=ENCODE_SPAN,
             doing="encoding",
+            source_format=info.video.pix_fmt,
         )
         check_cancel(cancel, source)
         encoded_bytes = encoded.stat().st_size

@@ -16,7 +16,7 @@ from pathlib import Path
 from odnix_desktop.core.errors import CorruptMediaError, OdnixError, ProbeError, UnsupportedMediaError
 from odnix_desktop.core.media import MediaInfo
 from odnix_desktop.core.video import diagnose
-from odnix_desktop.core.video.tool import ffmpeg_exe, run_quick
+from odnix_desktop.core.video.tool import ffmpeg_exe, file_arg, run_quick
 
 log = logging.getLogger(__name__)
 
@@ -408,7 +408,7 @@ def _with_rotation(stream: VideoStream, rotation: int) -> VideoStream:
 
 
 def probe_args(exe: Path, source: Path) -> list[str]:
-    return [str(exe), "-hide_banner", "-nostdin", "-i", str(source)]
+    return [str(exe), "-hide_banner", "-nostdin", "-i", file_arg(source)]
 
 
 def probe(source: Path) -> VideoProbe:
@@ -420,6 +420,9 @@ def probe(source: Path) -> VideoProbe:
     except OSError as exc:
         raise ProbeError(f"cannot be read ({exc.strerror or exc})", path=source) from None
     info = parse_info(text)
+    if info.container is None and result.returncode < 0:  # the static 7.0.2 dies on MPEG-TS on some CPUs
+        log.warning("ffmpeg died with signal %d reading %s:\n%s", -result.returncode, source, text[-2000:])
+        raise ProbeError(f"the bundled ffmpeg crashed (signal {-result.returncode}) reading the file", path=source)
     if info.container is None:
         raise _probe_failure(text, source)
     if not info.videos:

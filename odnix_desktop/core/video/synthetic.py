@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from odnix_desktop.core.errors import EncoderError
-from odnix_desktop.core.video.tool import ffmpeg_exe, run_quick
+from odnix_desktop.core.video.tool import ffmpeg_exe, file_arg, run_quick
 
 H264_FAST: tuple[str, ...] = ("-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p")
 
@@ -47,7 +47,7 @@ def test_clip_args(
     args += list(video_codec)
     if audio:
         args += ["-c:a", "aac", "-b:a", "64k", "-shortest"]
-    return [*args, *extra, str(dest)]
+    return [*args, *extra, file_arg(dest)]
 
 
 def make_test_clip(dest: Path, **options: object) -> Path:
