@@ -27,7 +27,7 @@ def compressed(qtbot, win, paths):
 
 
 def files_in(folder):
-    return sorted(p.name for p in folder.rglob("*") if p.is_file())
+    return sorted(p.name for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".odnix_"))
 
 
 # ----------------------------------------------------------------------------- 3: iterate
