@@ -39,6 +39,18 @@ def check_target(value: Target) -> Target:
     return value
 
 
+#: The suffix of outputs written beside their originals (``photo.odnix.jpg``).
+DEFAULT_SUFFIX = ".odnix"
+
+
+def check_suffix(suffix: str) -> str:
+    """A suffix for outputs beside the originals: a few plain characters, never a path, never
+    empty (so an output never takes its original's name)."""
+    if not suffix or len(suffix) > 32 or not all(c.isalnum() or c in "._-" for c in suffix) or suffix in (".", ".."):
+        raise ValueError("the suffix is 1-32 letters, digits, dots, dashes or underscores, e.g. .odnix")
+    return suffix
+
+
 @dataclass(frozen=True, slots=True)
 class CropBox:
     """A crop in source pixels of the upright image: left, top, right, bottom."""
@@ -87,10 +99,15 @@ class CompressOptions:
     crop: CropBox | None = None
     fps_cap: int | None = None  # 24 (seed) or 30; None = the preset's
     start_seconds: float = 0.0
+    #: Beside the originals: ``photo.jpg`` -> ``photo<suffix>.jpg`` in the original's folder
+    #: (None: into the output folder). Never empty, never a path: an original is never the output.
+    beside_suffix: str | None = None
     #: Recompressing: this item's own earlier output, replaced atomically (not in the fingerprint).
     replaces: OwnOutput | None = None
 
     def __post_init__(self) -> None:
+        if self.beside_suffix is not None:
+            check_suffix(self.beside_suffix)
         if self.quality is not None:
             check_quality(self.quality)
         check_target(self.target)
@@ -125,6 +142,7 @@ class CompressOptions:
                 crop,
                 self.fps_cap,
                 self.start_seconds,
+                self.beside_suffix,
             )
         )
 

@@ -14,7 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from odnix_desktop.core import userdirs
-from odnix_desktop.core.options import DEFAULT_QUALITY, CompressOptions, check_quality, check_target
+from odnix_desktop.core.options import (
+    DEFAULT_QUALITY,
+    DEFAULT_SUFFIX,
+    CompressOptions,
+    check_quality,
+    check_suffix,
+    check_target,
+)
 from odnix_desktop.core.presets import PRESETS
 
 log = logging.getLogger(__name__)
@@ -24,6 +31,7 @@ FILE_NAME = "settings.json"
 AFTER_BATCH_ACTIONS = ("nothing", "open-folder")
 FPS_CAPS = (24, 30)
 COLOR_SCHEMES = ("system", "light", "dark")
+OUTPUT_MODES = ("folder", "beside")
 
 
 def default_output_folder() -> Path:
@@ -49,6 +57,9 @@ class Settings:
     batch_preset: str | None = None  # None: post for photos, reel for clips
     upload_background: str = "#ffffff"  # posts: transparency is flattened onto it (core.odnix)
     color_scheme: str = "system"  # the window's: follow the platform, or always light or dark
+    output_mode: str = "folder"  # "folder": into output_folder; "beside": beside each original
+    output_suffix: str = DEFAULT_SUFFIX  # beside the originals: photo.jpg -> photo.odnix.jpg
+    max_bytes: int | None = None  # a target file size for every output (the CLI's --max-bytes)
 
     def __post_init__(self) -> None:
         if self.quality is not None:
@@ -62,6 +73,11 @@ class Settings:
             raise ValueError("image workers must be 0 (one per core) or more")
         if self.after_batch not in AFTER_BATCH_ACTIONS:
             raise ValueError(f"after the batch: one of {', '.join(AFTER_BATCH_ACTIONS)}")
+        if self.output_mode not in OUTPUT_MODES:
+            raise ValueError(f"outputs go: one of {', '.join(OUTPUT_MODES)}")
+        check_suffix(self.output_suffix)
+        if self.max_bytes is not None and self.max_bytes < 1024:
+            raise ValueError("the target file size is at least 1 KB")
         if self.color_scheme not in COLOR_SCHEMES:
             raise ValueError(f"colour scheme: one of {', '.join(COLOR_SCHEMES)}")
         if self.batch_preset is not None and self.batch_preset not in PRESETS:
@@ -83,9 +99,11 @@ class Settings:
             preset=preset,
             quality=self.quality,
             target=self.target,
+            max_bytes=self.max_bytes,
             max_dimension=self.max_dimension,
             keep_original_if_smaller=self.keep_original_if_smaller,
             fps_cap=self.fps_cap,
+            beside_suffix=self.output_suffix if self.output_mode == "beside" else None,
         )
 
     def to_json(self) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QComboBox, QLabel, QMenu, QStyle, QToolBar, QWidge
 
 from odnix_desktop.core.presets import PRESETS
 from odnix_desktop.ui import theme
+from odnix_desktop.ui.output_choices import ROW_SIZES, size_words
 from odnix_desktop.ui.queue_model import QueueItem
 from odnix_desktop.ui.uploads import link_of
 
@@ -118,7 +119,22 @@ class WindowActions:
                 menu.addSeparator()
             for action in group:
                 menu.addAction(action)
+            if n == 0:
+                menu.addMenu(self.size_menu(menu))
         menu.setToolTipsVisible(True)
+        return menu
+
+    def size_menu(self, parent: QWidget) -> QMenu:
+        """Target file size for the selected rows (the CLI's --max-bytes), or the settings'."""
+        menu = QMenu("Target file size", parent)
+        selected = self.window.selected_items()
+        current = {i.max_bytes for i in selected}
+        for size in ROW_SIZES:
+            action = menu.addAction(size_words(size))
+            action.setCheckable(True)
+            action.setChecked(current == {size})
+            action.triggered.connect(lambda _checked=False, s=size: self.window.set_target_size(s))
+        menu.setEnabled(bool(selected))
         return menu
 
     def update(self, items: list[QueueItem], selected: list[QueueItem], current: QueueItem | None) -> None:

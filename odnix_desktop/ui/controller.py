@@ -111,8 +111,13 @@ class QueueController(QObject):
     def _on_collected(self, key: int, entries: list) -> None:
         self._collects.pop(key, None)
         new: list[QueueItem] = []
+        settings = self._settings()
+        ours = settings.output_suffix if settings.output_mode == "beside" else None
         for entry in entries:
-            if isinstance(entry, SkippedFile):
+            if ours and entry.source.stem.endswith(ours):  # an output written beside its original
+                why = f"is an output of Odnix Desktop (its name ends with {ours}): not compressed again"
+                new.append(QueueItem(entry.source, state=ItemState.UNSUPPORTED, error=why))
+            elif isinstance(entry, SkippedFile):
                 new.append(QueueItem(entry.source, state=ItemState.UNSUPPORTED, error=entry.reason))
             elif isinstance(entry, WorkItem):
                 new.append(QueueItem(entry.source, rel_dir=entry.rel_dir, kind=entry.kind))
@@ -185,7 +190,18 @@ class QueueController(QObject):
         options = settings.compress_options(preset)
         if item.crop is not None and preset is not None and PRESETS[preset].square_crop:
             options = replace(options, crop=item.crop)  # the square the user placed
+        if item.max_bytes is not None:
+            options = replace(options, max_bytes=item.max_bytes)  # the row menu's target size
         return options
+
+    def set_target_size(self, item_ids: list[int], max_bytes: int | None) -> int:
+        """The row menu's target file size for these items (None: the settings'); ended items
+        whose options change are marked "needs recompressing". Returns how many were set."""
+        items = [i for i in (self.model.by_id(k) for k in item_ids) if i is not None and not i.active]
+        for item in items:
+            self.model.update(item.id, max_bytes=max_bytes)
+        self.mark_stale([i.id for i in items])
+        return len(items)
 
     def start(self, item_ids: list[int] | None = None, *, force: bool = False) -> int:
         """Queue every startable item (or the given ones): waiting ones, and ended ones whose

@@ -193,6 +193,9 @@ class MainWindow(WindowDialogsMixin, QMainWindow):
     def ask_to_cancel(self, running: int) -> bool:
         return confirm_cancel(self, running)
 
+    def set_target_size(self, max_bytes: int | None) -> int:
+        return self.queue.set_target_size([i.id for i in self.selected_items()], max_bytes)
+
     @Slot()
     def recompress_selected(self) -> int:
         n = self.queue.recompress([i.id for i in self.selected_items()])

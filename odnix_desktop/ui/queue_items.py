@@ -123,6 +123,7 @@ class QueueItem:
     thumbnail: QPixmap | None = None
     crop: CropBox | None = None  # the profile preset's square, in upright source pixels
     upload: UploadState | None = None
+    max_bytes: int | None = None  # this item's target file size; None: the settings'
     written: OwnOutput | None = None  # the output as this item wrote it (a recompress replaces it)
     ran_with: str | None = None  # the options' fingerprint of the last run that ended
     stale: bool = False  # ended, but settings or preset changed since: needs recompressing

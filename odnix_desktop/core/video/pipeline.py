@@ -116,7 +116,7 @@ def compress_video(
     )
     notes = plan_warnings(plan, info, limits)
     preset = options.preset_for(MediaKind.VIDEO)
-    final = output_path(source, out_root, rel_dir, preset, ".mp4")
+    final = output_path(source, out_root, rel_dir, preset, ".mp4", options.beside_suffix)
     exe = ffmpeg_exe()
     status = Status.COMPRESSED
     with temporary_output(final) as encoded:
