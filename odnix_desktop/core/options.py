@@ -78,6 +78,14 @@ class OwnOutput:
         st = path.stat()
         return cls(path, st.st_size, st.st_mtime_ns)
 
+    @classmethod
+    def maybe(cls, path: Path | None) -> OwnOutput | None:
+        """``of(path)``, or None when there is no such file."""
+        try:
+            return cls.of(path) if path is not None else None
+        except OSError:
+            return None
+
 
 @dataclass(frozen=True, slots=True)
 class CompressOptions:

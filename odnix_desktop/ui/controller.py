@@ -190,16 +190,21 @@ class QueueController(QObject):
         options = settings.compress_options(preset)
         if item.crop is not None and preset is not None and PRESETS[preset].square_crop:
             options = replace(options, crop=item.crop)  # the square the user placed
-        if item.max_bytes is not None:
-            options = replace(options, max_bytes=item.max_bytes)  # the row menu's target size
-        return options
+        return item.own_options(options)  # the row menu's target size, the live slider's quality
 
     def set_target_size(self, item_ids: list[int], max_bytes: int | None) -> int:
         """The row menu's target file size for these items (None: the settings'); ended items
         whose options change are marked "needs recompressing". Returns how many were set."""
+        return self._set_own(item_ids, max_bytes=max_bytes)
+
+    def set_quality(self, item_ids: list[int], quality: int | None) -> int:
+        """The compare view's "Apply to this item": a fixed quality for these items."""
+        return self._set_own(item_ids, quality=quality)
+
+    def _set_own(self, item_ids: list[int], **changes: object) -> int:
         items = [i for i in (self.model.by_id(k) for k in item_ids) if i is not None and not i.active]
         for item in items:
-            self.model.update(item.id, max_bytes=max_bytes)
+            self.model.update(item.id, **changes)
         self.mark_stale([i.id for i in items])
         return len(items)
 
@@ -301,7 +306,7 @@ class QueueController(QObject):
             "output": result.output,
             "ran_with": job.options.fingerprint() if job is not None else None,
             "stale": False,
-            "written": _stamp(result.output),
+            "written": OwnOutput.maybe(result.output),
             "used_preset": result.preset,
             "warnings": result.warnings,
             "looks": None if result.quality is None else result.quality.achieved,
@@ -438,10 +443,3 @@ class QueueController(QObject):
         if self._paste_dir is not None:
             shutil.rmtree(self._paste_dir, ignore_errors=True)
         return stopped
-
-
-def _stamp(output: Path | None) -> OwnOutput | None:
-    try:
-        return OwnOutput.of(output) if output is not None else None
-    except OSError:
-        return None

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import enum
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePath
 
 from PySide6.QtGui import QPixmap
 
 from odnix_desktop.core.errors import ErrorKind
 from odnix_desktop.core.media import MediaInfo, MediaKind
-from odnix_desktop.core.options import CropBox, OwnOutput, Status
+from odnix_desktop.core.options import CompressOptions, CropBox, OwnOutput, Status
 from odnix_desktop.core.progress import Progress
 from odnix_desktop.jobs.base import JobState
 from odnix_desktop.ui import text
@@ -124,6 +124,7 @@ class QueueItem:
     crop: CropBox | None = None  # the profile preset's square, in upright source pixels
     upload: UploadState | None = None
     max_bytes: int | None = None  # this item's target file size; None: the settings'
+    quality: int | None = None  # this item's fixed quality (the compare view's live slider)
     written: OwnOutput | None = None  # the output as this item wrote it (a recompress replaces it)
     ran_with: str | None = None  # the options' fingerprint of the last run that ended
     stale: bool = False  # ended, but settings or preset changed since: needs recompressing
@@ -157,6 +158,14 @@ class QueueItem:
     def croppable(self) -> bool:
         """A photo, read, and not being compressed: its profile square can be placed."""
         return self.kind is MediaKind.IMAGE and self.before is not None and not self.active
+
+    def own_options(self, options: CompressOptions) -> CompressOptions:
+        """``options`` with what was chosen for this item alone (target size, quality)."""
+        if self.max_bytes is not None:
+            options = replace(options, max_bytes=self.max_bytes)
+        if self.quality is not None:
+            options = replace(options, quality=self.quality)
+        return options
 
     @property
     def saved_fraction(self) -> float | None:

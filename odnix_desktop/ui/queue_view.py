@@ -70,6 +70,10 @@ class QueueView(QTableView):
         if index.isValid():
             self.scrollTo(index)
 
+    def items_in_view_order(self) -> list[QueueItem]:
+        """Every row's item, top to bottom as sorted on screen."""
+        return [self.proxy.data(self.proxy.index(r, 0), ItemRole) for r in range(self.proxy.rowCount())]
+
     def selected_items(self) -> list[QueueItem]:
         rows = self.selectionModel().selectedRows() if self.selectionModel() else []
         return [self.proxy.data(r, ItemRole) for r in rows]
