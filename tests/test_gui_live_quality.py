@@ -31,13 +31,15 @@ def test_moving_the_slider_shows_the_photo_at_that_quality(qtbot, window, tmp_pa
     live = dialog.live
     assert live is not None and live.row.isVisibleTo(dialog)
     shown = dialog.view.after
-    with qtbot.waitSignal(live.updated, timeout=30_000):
+    with qtbot.waitSignal(live.scored, timeout=30_000):
         live.slider.setValue(20)  # the keyboard's way: no release, encoded at once
     low = live.result
     assert low is not None and low.quality == 20 and dialog.view.after is not shown
     assert "looks:" in live.result_label.text() and "kB" in live.result_label.text()
     with qtbot.waitSignal(live.updated, timeout=30_000):
         live.slider.setValue(95)
+    assert dialog.view.after is not None and live.result.quality == 95  # the picture first
+    qtbot.waitUntil(lambda: not live.is_busy(), timeout=30_000)  # then its score
     high = live.result
     assert high.bytes > low.bytes and high.looks > low.looks  # bigger and better, as measured
     assert live.zoom_label.text().endswith("%")  # the readout follows the view

@@ -33,9 +33,21 @@ class LiveEncodeJob(Job):
         self.quality = quality
 
     def work(self) -> tuple[LiveResult, QImage]:
-        result = self.encoder.encode(self.quality)
+        result = self.encoder.encode(self.quality, score=False)  # the picture first; LiveScoreJob next
         pixels = result.pixels
         height, width, channels = pixels.shape
         fmt = QImage.Format.Format_RGBA8888 if channels == 4 else QImage.Format.Format_RGB888
         image = QImage(pixels.data, width, height, width * channels, fmt).copy()  # owns its pixels
         return result, image
+
+
+class LiveScoreJob(Job):
+    """How an encoded result looks (SSIMULACRA2), after its picture is on screen."""
+
+    def __init__(self, key: int, encoder: LiveEncoder, result: LiveResult) -> None:
+        super().__init__(key)
+        self.encoder = encoder
+        self.result = result
+
+    def work(self) -> LiveResult:
+        return self.encoder.score(self.result)

@@ -16,7 +16,7 @@ from odnix_desktop.core.image.live import LiveEncoder, LiveResult
 from odnix_desktop.core.media import MediaKind
 from odnix_desktop.core.options import CompressOptions
 from odnix_desktop.jobs.base import Job
-from odnix_desktop.jobs.live import LiveEncodeJob, LivePrepareJob
+from odnix_desktop.jobs.live import LiveEncodeJob, LivePrepareJob, LiveScoreJob
 from odnix_desktop.jobs.runner import JobRunner
 from odnix_desktop.ui import text
 from odnix_desktop.ui.compare import CompareDialog, CompareView
@@ -42,6 +42,8 @@ class LiveQuality(QObject):
     applyToAll = Signal(int)
     #: A new "after" picture is shown (seconds from the request to the picture).
     updated = Signal(float)
+    #: Its score is known (SSIMULACRA2, or None for a picture too small to score).
+    scored = Signal(object)
 
     _serial = itertools.count(1)
 
@@ -140,20 +142,37 @@ class LiveQuality(QObject):
     def _on_encoded(self, key: int, payload: tuple[LiveResult, QImage]) -> None:
         if key != self._want:
             return
-        self._job = None
         result, image = payload
         self.result = result
         pixmap = QPixmap.fromImage(image)
         pixmap.setDevicePixelRatio(self.view.devicePixelRatioF())
         self.view.set_pixmaps(self.view.before, pixmap, keep_view=True)
-        looks = "" if result.looks is None else f" · looks: {result.looks:.0f} / 100"
-        self.result_label.setText(f"{text.human_bytes(result.bytes)}{looks}")
+        self._show_result(result)
+        seconds = time.perf_counter() - self._asked_at  # release to new picture
+        self.latencies.append(seconds)
+        assert self.encoder is not None
+        job = LiveScoreJob(key, self.encoder, result)  # then how it looks
+        job.signals.finished.connect(self._on_scored)
+        job.signals.failed.connect(self._on_failed)
+        self._job = job
+        self.runner.start(job, priority=30)
+        self.updated.emit(seconds)
+
+    @Slot(int, object)
+    def _on_scored(self, key: int, result: LiveResult) -> None:
+        if key != self._want:
+            return
+        self._job = None
+        self.result = result
+        self._show_result(result)
+        self.scored.emit(result.looks)
+
+    def _show_result(self, result: LiveResult) -> None:
+        looks = "looks: …" if result.looks is None else f"looks: {result.looks:.0f} / 100"
+        self.result_label.setText(f"{text.human_bytes(result.bytes)} · {looks}")
         width, height = self.encoder.size if self.encoder is not None else (0, 0)
         after = f"After · quality {result.quality} · {text.human_bytes(result.bytes)} · {text.dims(width, height)}"
-        self.view.set_labels(self.view.before_label, after + (f"\n{looks[3:]}" if looks else ""))
-        seconds = time.perf_counter() - self._asked_at
-        self.latencies.append(seconds)
-        self.updated.emit(seconds)
+        self.view.set_labels(self.view.before_label, f"{after}\n{looks}")
 
     @Slot(int, str)
     def _on_failed(self, key: int, message: str) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -53,17 +53,28 @@ class LiveEncoder:
         rgb = np.asarray(self.image.convert("RGB"))
         self._reference = Reference(rgb) if min(rgb.shape[:2]) >= 8 else None
         self._lock = threading.Lock()
+        self._score_lock = threading.Lock()
 
     @property
     def size(self) -> tuple[int, int]:
         return self.image.size
 
-    def encode(self, quality: int) -> LiveResult:
+    def encode(self, quality: int, *, score: bool = True) -> LiveResult:
+        """Encode at ``quality``; ``score=False`` leaves ``looks`` None (ask :meth:`score` after,
+        so the picture can be shown first)."""
         check_quality(quality)
         with self._lock:
             data = encode.encode_still(self.image, self.format, quality)
             with Image.open(io.BytesIO(data)) as out:
                 out.load()
                 pixels = np.asarray(out.convert("RGBA" if "A" in out.mode else "RGB"))
-            looks = self._reference.score(pixels[..., :3]) if self._reference is not None else None
-        return LiveResult(quality, data, self.format, looks, pixels)
+        result = LiveResult(quality, data, self.format, None, pixels)
+        return self.score(result) if score else result
+
+    def score(self, result: LiveResult) -> LiveResult:
+        """``result`` with its SSIMULACRA2 against the rendered pixels (None if too small)."""
+        if self._reference is None:
+            return result
+        with self._score_lock:  # apart from encoding: the next picture never waits for a score
+            looks = self._reference.score(result.pixels[..., :3])
+        return replace(result, looks=looks)
