@@ -202,3 +202,13 @@ def test_a_click_on_the_clip_slider_track_jumps_there(qtbot):
     qtbot.mouseClick(slider, Qt.MouseButton.LeftButton, pos=QPoint(300, 12))
     assert abs(slider.value() - 750) < 40  # at the click, not one page step (0.06 s) further
     assert clip_time(65.2) == "1:05.20" and clip_time(0.5) == "0:00.50"  # one format: header and label
+
+
+def test_a_photo_quality_change_does_not_ask_a_clip_to_be_recompressed(qtbot, window, tmp_path):
+    require_video_pipeline()
+    clip = make_clip(tmp_path / "in" / "clip.mp4", seconds=0.5)
+    photo = make_photo(tmp_path / "in" / "photo.jpg", (640, 480))
+    items = compressed(qtbot, window, [clip, photo])
+    window.apply_settings(window.settings.with_changes(quality=40))
+    stale = {i.source.name: i.stale for i in items}
+    assert stale == {"clip.mp4": False, "photo.jpg": True}

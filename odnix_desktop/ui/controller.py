@@ -288,7 +288,7 @@ class QueueController(QObject):
         for item in items:
             if item is None or not item.finished or item.ran_with is None:
                 continue
-            stale = self.options_for(item, settings).fingerprint() != item.ran_with
+            stale = item.fingerprint(self.options_for(item, settings)) != item.ran_with
             if stale != item.stale:
                 self.model.update(item.id, stale=stale)
         return sum(1 for i in self.model.items() if i.stale)
@@ -299,12 +299,12 @@ class QueueController(QObject):
 
     @Slot(int, object)
     def _on_finished(self, key: int, result: CompressResult) -> None:
-        job = self._compress.pop(key, None)
+        job, item = self._compress.pop(key, None), self.model.by_id(key)
         changes: dict = {
             "state": result.status,
             "after": result.after,
             "output": result.output,
-            "ran_with": job.options.fingerprint() if job is not None else None,
+            "ran_with": item.fingerprint(job.options) if job is not None and item is not None else None,
             "stale": False,
             "written": OwnOutput.maybe(result.output),
             "used_preset": result.preset,

@@ -167,6 +167,12 @@ class QueueItem:
             options = replace(options, quality=self.quality)
         return options
 
+    def fingerprint(self, options: CompressOptions) -> str:
+        """What decides this item's output (a clip ignores the photos' quality and target)."""
+        if self.kind is MediaKind.VIDEO:
+            options = replace(options, quality=None, target="auto")
+        return options.fingerprint()
+
     @property
     def saved_fraction(self) -> float | None:
         if self.before is None or self.after is None or not self.before.bytes or not self.finished:
