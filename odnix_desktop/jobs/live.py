@@ -4,12 +4,15 @@ encode it at each quality asked for (``core.image.live``)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QImage
 
-from odnix_desktop.core.image.live import LiveEncoder, LiveResult
 from odnix_desktop.core.options import CompressOptions
 from odnix_desktop.jobs.base import Job
+
+if TYPE_CHECKING:  # Pillow and numpy are imported by the workers, not when the window loads
+    from odnix_desktop.core.image.live import LiveEncoder, LiveResult
 
 
 class LivePrepareJob(Job):
@@ -21,6 +24,8 @@ class LivePrepareJob(Job):
         self.options = options
 
     def work(self) -> LiveEncoder:
+        from odnix_desktop.core.image.live import LiveEncoder
+
         return LiveEncoder(self.source, self.options)
 
 

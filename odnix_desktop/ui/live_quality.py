@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import itertools
 import time
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QImage, QKeyEvent, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
 
-from odnix_desktop.core.image.live import LiveEncoder, LiveResult
 from odnix_desktop.core.media import MediaKind
 from odnix_desktop.core.options import CompressOptions
 from odnix_desktop.jobs.base import Job
@@ -21,6 +21,9 @@ from odnix_desktop.jobs.runner import JobRunner
 from odnix_desktop.ui import text
 from odnix_desktop.ui.compare import CompareDialog, CompareView
 from odnix_desktop.ui.queue_items import QueueItem
+
+if TYPE_CHECKING:
+    from odnix_desktop.core.image.live import LiveEncoder, LiveResult
 
 #: Where the slider starts when the item's quality is not known (a per-photo target chose it).
 START_QUALITY = 75
