@@ -2,7 +2,9 @@
 
     xvfb-run -a -s "-screen 0 1600x1000x24" python docs/make_screenshots.py [--corpus DIR]
 
-Writes docs/screenshots/{main,compare-image,compare-video,settings,main-dark}.png, and the Odnix
+The window is 1280×720 (the smallest laptop screen the issue names). Writes
+docs/screenshots/{main,main-running,compare-image,compare-live,compare-video,settings}.png and
+their -dark twins for the main window, the live slider and the settings, and the Odnix
 half: {login,upload,upload-story,upload-refused,uploaded,history,crop}.png (``--out DIR`` writes
 them elsewhere, e.g. to copy back only some). The uploads go to the fake Odnix server of the tests
 (``tests/upload_fakes.py``, pytest-httpserver on 127.0.0.1) with an in-memory keyring.
@@ -75,7 +77,7 @@ def main() -> None:
     fake.users["lena"] = fake.users["moderator"]
     win = build_window(Settings(output_folder=str(tmp / "Odnix")), token_store=TokenStore(memory_keyring))
     win.open_url = lambda url: True
-    win.resize(1500, 640)
+    win.resize(1280, 720)
     win.show()
     wait_until(app, lambda: win.isVisible())
     sources = sorted((args.corpus / "photos").iterdir()) + sorted((args.corpus / "videos").iterdir())
@@ -85,6 +87,10 @@ def main() -> None:
         app, lambda: win.model.rowCount() == len(sources) and not c.pending_describes() and not c.pending_collects()
     )
     win.start()
+    wait_until(app, lambda: sum(1 for i in win.model.items() if i.finished) >= 3, timeout=900)
+    win._refresh_now()
+    settle(app)
+    win.grab().save(str(OUT / "main-running.png"))  # the batch's bar, time left and title
     wait_until(app, lambda: not c.is_busy(), timeout=900)
     wait_until(app, lambda: win.footer.text().count("done"), timeout=5)
     app.processEvents()
@@ -99,7 +105,7 @@ def main() -> None:
     photo = next(i for i in win.model.items() if i.source.name.startswith("plasma_Kite"))
     win.select_item(photo)
     dialog = win.compare_current()
-    dialog.resize(1200, 800)
+    dialog.resize(1240, 700)
     wait_until(app, lambda: dialog.view.before is not None and not dialog.is_loading())
     view = dialog.view
     # Bring the kite (about 70% across, 31% down the picture) under the divider, zoomed in.
@@ -110,12 +116,13 @@ def main() -> None:
     app.processEvents()
     dialog.grab().save(str(OUT / "compare-image.png"))
     dialog.close()
+    live_shot(app, win, photo, "compare-live.png")
 
     video = next((i for i in win.model.items() if i.kind is MediaKind.VIDEO and i.finished), None)
     if video is not None:
         win.select_item(video)
         dialog = win.compare_current()
-        dialog.resize(1200, 800)
+        dialog.resize(1240, 700)
         wait_until(app, lambda: dialog.view.before is not None and not dialog.is_loading())
         first = dialog._want
         dialog.slider.setValue(420)
@@ -132,6 +139,7 @@ def main() -> None:
     app.processEvents()
     settings.grab().save(str(OUT / "settings.png"))
     settings.reject()
+    win.apply_settings(win.settings.with_changes(quality=60))  # rows now ask for recompressing
 
     odnix_shots(app, win, fake, Target)
     server.stop()
@@ -143,7 +151,34 @@ def main() -> None:
     time.sleep(0.2)
     app.processEvents()
     win.grab().save(str(OUT / "main-dark.png"))
+    live_shot(app, win, photo, "compare-live-dark.png")
+    settings = win.edit_settings()
+    wait_until(app, settings.isVisible)
+    settle(app)
+    settings.grab().save(str(OUT / "settings-dark.png"))
+    settings.reject()
     win.close()
+
+
+def live_shot(app, win, photo, name: str) -> None:
+    """The compare view's live quality slider moved to 40: the new picture, size and score."""
+    from PySide6.QtCore import QPointF
+
+    win.select_item(photo)
+    dialog = win.compare_current()
+    dialog.resize(1240, 700)
+    wait_until(app, lambda: dialog.view.before is not None and not dialog.is_loading())
+    live = dialog.live
+    live.slider.setValue(40)
+    wait_until(app, lambda: live.result is not None and live.result.looks is not None and not live.is_busy())
+    view = dialog.view
+    rect = view.side_rect("split")
+    kite = QPointF(rect.x() + rect.width() * 0.70, rect.y() + rect.height() * 0.31)
+    view.zoom_at(kite, 3.0)
+    view.pan(QPointF(view.divider_x() - kite.x(), view.height() * 0.5 - kite.y()))
+    settle(app)
+    dialog.grab().save(str(OUT / name))
+    dialog.close()
 
 
 def settle(app) -> None:

@@ -112,11 +112,10 @@ def main(argv: list[str] | None = None) -> int:
     app.setOrganizationName("Odnix")
     app.setDesktopFileName("odnix-desktop")
     app.setWindowIcon(app_icon())
-    theme.follow_system(app)
-
     from odnix_desktop.ui.queue_keeper import open_queue_journal
 
     parts = build()
+    theme.follow_system(app, lambda: parts.settings.current().color_scheme)
     window = MainWindow(parts, queue_journal=open_queue_journal())
     window.show()
     if window.keeper is not None:

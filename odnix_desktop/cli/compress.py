@@ -34,7 +34,7 @@ from odnix_desktop.core.batch import SkippedFile, WorkItem, collect
 from odnix_desktop.core.eta import EtaEstimator, format_eta
 from odnix_desktop.core.itemrun import ItemRunner, open_cache, open_journal
 from odnix_desktop.core.media import MediaKind
-from odnix_desktop.core.options import CompressOptions, CompressResult, Status
+from odnix_desktop.core.options import DEFAULT_SUFFIX, CompressOptions, CompressResult, Status, check_suffix
 from odnix_desktop.core.presets import PRESETS
 from odnix_desktop.core.progress import Progress
 
@@ -76,6 +76,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="perceived quality each photo must reach (SSIMULACRA2 30-99; default auto: 80 or more where cheap)",
     )
     p.add_argument("--max-bytes", type=parse_size, default=None, help="byte budget per output, e.g. 300k or 2M")
+    p.add_argument(
+        "--beside-originals",
+        nargs="?",
+        const=DEFAULT_SUFFIX,
+        default=None,
+        type=_suffix,
+        metavar="SUFFIX",
+        help=f"write each output beside its original as NAME{DEFAULT_SUFFIX}.EXT (or NAME<SUFFIX>.EXT) instead "
+        "of into --output; originals are never overwritten",
+    )
     p.add_argument("--max-dimension", type=int, default=None, help="tighter bound for the longest side")
     p.add_argument("--crop", type=parse_crop, default=None, help="profile crop box LEFT,TOP,RIGHT,BOTTOM")
     p.add_argument("--fps-cap", type=int, choices=(24, 30), default=None, help="video frame-rate cap (default 24)")
@@ -188,6 +198,7 @@ def options_from_args(args: argparse.Namespace) -> CompressOptions:
         keep_dates=not args.no_keep_dates,
         keep_capture_date=args.keep_capture_date,
         min_saving=args.min_saving / 100.0,
+        beside_suffix=args.beside_originals,
     )
 
 
@@ -251,6 +262,12 @@ def compress_main(argv: Sequence[str]) -> int:
     if args.max_dimension is not None and args.max_dimension < 16:
         parser.error("--max-dimension must be at least 16")
     entries = collect(args.paths, out_root=args.output)
+    if args.beside_originals:  # outputs written beside their originals are not inputs again
+        ours = args.beside_originals
+        entries = [
+            SkippedFile(e.source, f"is an output (its name ends with {ours})") if e.source.stem.endswith(ours) else e
+            for e in entries
+        ]
     started = time.perf_counter()
     interactive = sys.stderr.isatty() and not args.json
 
@@ -355,3 +372,10 @@ def _probe_lengths(eta: EtaEstimator, clips: Sequence[tuple[int, Path]]) -> None
             continue
         if duration:
             eta.set_units(index, duration)
+
+
+def _suffix(value: str) -> str:
+    try:
+        return check_suffix(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None

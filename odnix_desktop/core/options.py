@@ -41,6 +41,18 @@ def check_target(value: Target) -> Target:
     return value
 
 
+#: The suffix of outputs written beside their originals (``photo.odnix.jpg``).
+DEFAULT_SUFFIX = ".odnix"
+
+
+def check_suffix(suffix: str) -> str:
+    """A suffix for outputs beside the originals: a few plain characters, never a path, never
+    empty (so an output never takes its original's name)."""
+    if not suffix or len(suffix) > 32 or not all(c.isalnum() or c in "._-" for c in suffix) or suffix in (".", ".."):
+        raise ValueError("the suffix is 1-32 letters, digits, dots, dashes or underscores, e.g. .odnix")
+    return suffix
+
+
 @dataclass(frozen=True, slots=True)
 class CropBox:
     """A crop in source pixels of the upright image: left, top, right, bottom."""
@@ -49,6 +61,32 @@ class CropBox:
     top: int
     right: int
     bottom: int
+
+
+@dataclass(frozen=True, slots=True)
+class OwnOutput:
+    """An item's earlier output, as it was when written (its size and modification time).
+
+    A recompress may replace this file, and only while it is still exactly that file: a file
+    edited, swapped or written by anyone else since is never replaced (the new output then
+    takes a free ``name-N`` instead)."""
+
+    path: Path
+    size: int
+    mtime_ns: int
+
+    @classmethod
+    def of(cls, path: Path) -> OwnOutput:
+        st = path.stat()
+        return cls(path, st.st_size, st.st_mtime_ns)
+
+    @classmethod
+    def maybe(cls, path: Path | None) -> OwnOutput | None:
+        """``of(path)``, or None when there is no such file."""
+        try:
+            return cls.of(path) if path is not None else None
+        except OSError:
+            return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +112,15 @@ class CompressOptions:
     keep_dates: bool = True  # outputs get their source's file times (core/dates.py)
     keep_capture_date: bool = False  # clips keep their creation_time tag, nothing else
     min_saving: float = DEFAULT_MIN_SAVING  # below this fraction saved, a source meeting the preset is kept
+    #: Beside the originals: ``photo.jpg`` -> ``photo<suffix>.jpg`` in the original's folder
+    #: (None: into the output folder). Never empty, never a path: an original is never the output.
+    beside_suffix: str | None = None
+    #: Recompressing: this item's own earlier output, replaced atomically (not in the fingerprint).
+    replaces: OwnOutput | None = None
 
     def __post_init__(self) -> None:
+        if self.beside_suffix is not None:
+            check_suffix(self.beside_suffix)
         if self.quality is not None:
             check_quality(self.quality)
         check_target(self.target)
@@ -114,6 +159,7 @@ class CompressOptions:
                 self.start_seconds,
                 self.keep_capture_date,
                 self.min_saving,
+                self.beside_suffix,
             )
         )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import stat
 import tempfile
 import threading
 import time
@@ -19,6 +20,7 @@ from contextvars import ContextVar
 from pathlib import Path, PurePath
 
 from odnix_desktop.core.errors import OutputError
+from odnix_desktop.core.options import OwnOutput
 
 try:
     import fcntl
@@ -216,8 +218,29 @@ def candidates(final: Path) -> Iterator[Path]:
         n += 1
 
 
-def commit(tmp: Path, final: Path) -> Path:
-    """Give ``tmp`` its final name, or ``name-1``, ``name-2``… if taken. Never overwrites."""
+def replaceable(own: OwnOutput | None, final: Path) -> bool:
+    """True when ``own`` (an item's earlier output) may be replaced by a new output meant for
+    ``final``: same folder, same extension, and still exactly the file that was written (a
+    regular file, not a link, same size and modification time)."""
+    if own is None or own.path.parent != final.parent or own.path.suffix.lower() != final.suffix.lower():
+        return False
+    try:
+        st = own.path.lstat()
+    except OSError:
+        return False
+    return stat.S_ISREG(st.st_mode) and st.st_size == own.size and st.st_mtime_ns == own.mtime_ns
+
+
+def commit(tmp: Path, final: Path, replaces: OwnOutput | None = None) -> Path:
+    """Give ``tmp`` its final name, or ``name-1``, ``name-2``… if taken. Never overwrites, except
+    an item's own earlier output (``replaces``, when :func:`replaceable`): that one is replaced
+    atomically (``os.replace`` of ``tmp``, written in the same folder)."""
+    if replaces is not None and replaceable(replaces, final):
+        try:
+            os.replace(tmp, replaces.path)
+        except OSError as exc:
+            raise OutputError(_describe(exc, final.parent)) from None
+        return replaces.path
     for candidate in candidates(final):
         _tell(tmp, candidate)
         try:
@@ -249,7 +272,7 @@ def _commit_by_rename(tmp: Path, final: Path) -> Path:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def write_bytes(final: Path, data: bytes) -> Path:
+def write_bytes(final: Path, data: bytes, replaces: OwnOutput | None = None) -> Path:
     """Write ``data`` under ``final`` (or a free ``-N`` name) atomically; return the real name."""
     with temporary_output(final) as tmp:
         try:
@@ -259,4 +282,4 @@ def write_bytes(final: Path, data: bytes) -> Path:
                 os.fsync(fh.fileno())
         except OSError as exc:
             raise OutputError(_describe(exc, final.parent)) from None
-        return commit(tmp, final)
+        return commit(tmp, final) if replaces is None else commit(tmp, final, replaces)

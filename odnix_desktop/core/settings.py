@@ -17,8 +17,10 @@ from odnix_desktop.core import userdirs
 from odnix_desktop.core.options import (
     DEFAULT_MIN_SAVING,
     DEFAULT_QUALITY,
+    DEFAULT_SUFFIX,
     CompressOptions,
     check_quality,
+    check_suffix,
     check_target,
 )
 from odnix_desktop.core.presets import PRESETS
@@ -29,6 +31,8 @@ FILE_NAME = "settings.json"
 
 AFTER_BATCH_ACTIONS = ("nothing", "open-folder")
 FPS_CAPS = (24, 30)
+COLOR_SCHEMES = ("system", "light", "dark")
+OUTPUT_MODES = ("folder", "beside")
 
 
 def default_output_folder() -> Path:
@@ -56,6 +60,10 @@ class Settings:
     keep_dates: bool = True  # outputs get their source's file dates (never written into the file)
     keep_capture_date: bool = False  # clips keep their creation_time tag, and only it
     min_saving_percent: float = DEFAULT_MIN_SAVING * 100  # below this, a source meeting the preset is kept
+    color_scheme: str = "system"  # the window's: follow the platform, or always light or dark
+    output_mode: str = "folder"  # "folder": into output_folder; "beside": beside each original
+    output_suffix: str = DEFAULT_SUFFIX  # beside the originals: photo.jpg -> photo.odnix.jpg
+    max_bytes: int | None = None  # a target file size for every output (the CLI's --max-bytes)
 
     def __post_init__(self) -> None:
         if self.quality is not None:
@@ -69,6 +77,13 @@ class Settings:
             raise ValueError("image workers must be 0 (one per core) or more")
         if self.after_batch not in AFTER_BATCH_ACTIONS:
             raise ValueError(f"after the batch: one of {', '.join(AFTER_BATCH_ACTIONS)}")
+        if self.output_mode not in OUTPUT_MODES:
+            raise ValueError(f"outputs go: one of {', '.join(OUTPUT_MODES)}")
+        check_suffix(self.output_suffix)
+        if self.max_bytes is not None and self.max_bytes < 1024:
+            raise ValueError("the target file size is at least 1 KB")
+        if self.color_scheme not in COLOR_SCHEMES:
+            raise ValueError(f"colour scheme: one of {', '.join(COLOR_SCHEMES)}")
         if self.batch_preset is not None and self.batch_preset not in PRESETS:
             raise ValueError(f"unknown preset {self.batch_preset!r}")
         if not 0 <= self.min_saving_percent < 100:
@@ -90,12 +105,14 @@ class Settings:
             preset=preset,
             quality=self.quality,
             target=self.target,
+            max_bytes=self.max_bytes,
             max_dimension=self.max_dimension,
             keep_original_if_smaller=self.keep_original_if_smaller,
             fps_cap=self.fps_cap,
             keep_dates=self.keep_dates,
             keep_capture_date=self.keep_capture_date,
             min_saving=self.min_saving_percent / 100.0,
+            beside_suffix=self.output_suffix if self.output_mode == "beside" else None,
         )
 
     def to_json(self) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from pathlib import Path, PurePath
 from PySide6.QtGui import QImage
 
 from odnix_desktop.core.batch import SkippedFile, WorkItem
+from odnix_desktop.core.cache import ResultCache
 from odnix_desktop.core.media import MediaInfo, MediaKind
 from odnix_desktop.core.options import CompressOptions, CompressResult, Status
 from odnix_desktop.core.progress import Progress
@@ -35,6 +36,8 @@ class CompressJob(Job):
         *,
         rel_dir: PurePath = PurePath(),
         kind: MediaKind | None = None,
+        cache: ResultCache | None = None,
+        force: bool = False,
     ) -> None:
         super().__init__(key)
         self.source = source
@@ -42,6 +45,8 @@ class CompressJob(Job):
         self.options = options
         self.rel_dir = rel_dir
         self.kind = kind
+        self.cache = cache  # finished work is skipped, as in the CLI, unless ``force``
+        self.force = force
         self.pool_name = "videos" if kind is MediaKind.VIDEO else "images"
         self._last_report = 0.0
 
@@ -56,9 +61,10 @@ class CompressJob(Job):
         from odnix_desktop.core.batch import WorkItem
         from odnix_desktop.core.itemrun import ItemRunner, shared_journal
 
-        # run_item inside the resume journal (no result cache): after a crash, what a killed
-        # window left of this item (temporaries, an output already named) is cleaned up or adopted.
-        runner = ItemRunner(self.out_root, self.options, journal=shared_journal())
+        # The result cache (unchanged work is skipped, as in the CLI), then run_item inside the
+        # resume journal: after a crash, what a killed window left of this item (temporaries, an
+        # output already named) is cleaned up or adopted. The cache is the window's, not closed here.
+        runner = ItemRunner(self.out_root, self.options, force=self.force, cache=self.cache, journal=shared_journal())
         result = runner.run(WorkItem(self.source, self.rel_dir, self.kind), self._report, self.cancel_event)
         runner.finish_folders()  # mirrored folders keep their source folders' dates
         return result
@@ -161,10 +167,16 @@ class VideoFramesJob(Job):
 class ExportJob(Job):
     """Copy finished outputs into a folder: a temp file, then a rename that never overwrites."""
 
-    def __init__(self, key: int, files: list[Path], dest: Path) -> None:
+    def __init__(self, key: int, files: list[Path], dest: Path, root: Path | None = None) -> None:
         super().__init__(key)
         self.files = files
         self.dest = dest
+        self.root = root  # files under it keep their subfolders below ``dest``
+
+    def _target(self, src: Path) -> Path:
+        if self.root is not None and src.is_relative_to(self.root):
+            return self.dest / src.relative_to(self.root)
+        return self.dest / src.name
 
     def work(self) -> list[Path]:
         from odnix_desktop.core.dates import copy_times
@@ -175,7 +187,7 @@ class ExportJob(Job):
         for src in self.files:
             if self.cancel_event.is_set():
                 break
-            final = self.dest / src.name
+            final = self._target(src)
             with temporary_output(final) as tmp:
                 try:
                     shutil.copyfile(src, tmp)

@@ -158,9 +158,11 @@ class PreflightJob(Job):
         *,
         style: StoryStyle | None = None,
         background: str = "#ffffff",
+        same_posts: str = "as-typed",
     ) -> None:
         super().__init__(key)
         self.background = background  # posts: what transparency is flattened onto
+        self.same_posts = same_posts  # several posts with one caption: as typed, numbered or spaced
         self.target = target
         self.plans = plans
         self.caption = caption
@@ -173,11 +175,14 @@ class PreflightJob(Job):
         """item id -> checks: the PreflightReport's, or the caption's only for a recompression;
         then the story style's."""
         from odnix_desktop.core.upload import preflight
-        from odnix_desktop.core.upload.preflight import check_caption
+        from odnix_desktop.core.upload.preflight import SamePosts, Target, check_batch_posts, check_caption
 
         style_checks = self._style_checks()
         out: dict[int, tuple[Check, ...]] = {}
-        for plan in self.plans:
+        batch: list[Check] = []
+        if self.target is Target.POST and len(self.plans) > 1:  # the duplicate rule across the batch
+            batch = check_batch_posts([self.caption] * len(self.plans), SamePosts(self.same_posts))
+        for n, plan in enumerate(self.plans):
             if self.cancel_event.is_set():
                 return None  # type: ignore[return-value]
             if plan.media is None:
@@ -191,6 +196,7 @@ class PreflightJob(Job):
                     server=self.server,
                     user=self.user,
                 ).checks
+            checks += tuple(batch[n : n + 1])
             out[plan.item_id] = checks + style_checks + self._server_notes(plan)
         return out
 
@@ -258,6 +264,27 @@ class UploadRequest:
     one_time: bool = False
     plans: list[PlannedUpload] = field(default_factory=list)
     background: str = "#ffffff"  # posts: transparency is flattened onto it (core.odnix)
+    same_posts: str = "as-typed"  # core.upload.preflight.SamePosts value: several posts numbered, or spaced
+
+    def index_of(self, item_id: int) -> int:
+        ids = [p.item_id for p in self.plans]
+        return ids.index(item_id) if item_id in ids else 0
+
+    def caption_for(self, item_id: int) -> str:
+        """The caption this item is sent with (numbered when several posts go together)."""
+        from odnix_desktop.core.upload.preflight import SamePosts, Target, numbered_caption
+
+        if self.target is Target.POST and self.same_posts == SamePosts.NUMBERED.value and len(self.plans) > 1:
+            return numbered_caption(self.caption, self.index_of(item_id), len(self.plans))
+        return self.caption
+
+    def wait_before(self, item_id: int) -> float:
+        """Seconds this item waits before it is sent (spaced posts), from the batch's start."""
+        from odnix_desktop.core.upload.preflight import SamePosts, Target, spaced_wait
+
+        if self.target is Target.POST and self.same_posts == SamePosts.SPACED.value:
+            return spaced_wait(self.index_of(item_id)).total_seconds()
+        return 0.0
 
 
 class UploadJob(Job):
@@ -292,6 +319,7 @@ class UploadJob(Job):
         self._last = 0.0
         self._stage = ""
         self._shaping_dir: Path | None = None
+        self.queued_at = time.monotonic()  # spaced posts count their wait from here
 
     def _report(self, progress: Progress) -> None:
         now = time.monotonic()
@@ -303,10 +331,20 @@ class UploadJob(Job):
     def _compress_report(self, progress: Progress) -> None:
         self._report(Progress(progress.fraction, f"compressing for {self.request.target.title}"))
 
+    def _wait_turn(self) -> None:
+        """Spaced posts: wait until this one's turn, the time left shown in the row."""
+        until = self.queued_at + self.request.wait_before(self.plan.item_id)
+        while (left := until - time.monotonic()) > 0:
+            minutes, seconds = divmod(int(left) + 1, 60)
+            self.signals.progress.emit(self.key, Progress(0.0, f"waiting {minutes}:{seconds:02d} (3-minute rule)"))
+            if self.cancel_event.wait(min(1.0, left)):
+                raise Cancelled("cancelled while waiting its turn")
+
     def work(self) -> UploadResult:
         from odnix_desktop.core.upload import UploadRefusedError, upload
 
         try:
+            self._wait_turn()
             media = self.plan.media
             if media is None:
                 media = self._recompress()
@@ -316,7 +354,7 @@ class UploadJob(Job):
                 self.request.target,
                 self.session,
                 shaped.path if shaped is not None else media,
-                caption=self.request.caption,
+                caption=self.request.caption_for(self.plan.item_id),
                 recipient=self.request.recipient,
                 style=self.request.story_style,
                 one_time=self.request.one_time,

@@ -13,6 +13,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -75,6 +76,7 @@ class AccountController(QObject):
         self.busy = False
         self._jobs: dict[int, Job] = {}
         self._keys = 0
+        self.last_typed: tuple[str, str] = ("", "")  # server and user name of the last login tried
 
     # -- state -----------------------------------------------------------------
     @property
@@ -123,6 +125,7 @@ class AccountController(QObject):
         self._start(RestoreJob(0, self.store, self.http_settings))
 
     def login(self, server: str, user: str, password: str, allow_insecure_http: bool = False) -> None:
+        self.last_typed = (server, user)  # offered again by the next login dialog, even if this fails
         if self.store is None:
             from odnix_desktop.core.upload import TokenStore
 
@@ -281,11 +284,17 @@ class LoginDialog(QDialog):
         self.error.setToolTip("Why the last attempt failed")
         self.error.hide()
 
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.login_button = buttons.addButton("Log in", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.login_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.login_button.setText("Log in")
         self.login_button.setToolTip("Log in and keep the token (not the password)")
+        cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setToolTip("Close without logging in")
+        cancel.setAutoDefault(False)  # Enter anywhere in the dialog logs in, never cancels
+        self.login_button.setAutoDefault(True)
         self.login_button.setDefault(True)
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setToolTip("Close without logging in")
+        for widget, name in ((self.server, "Server"), (self.user, "User name"), (self.password, "Password")):
+            widget.setAccessibleName(name)
         buttons.accepted.connect(self.submit)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -312,6 +321,10 @@ class LoginDialog(QDialog):
     def show_error(self, message: str) -> None:
         self.error.setText(message)
         self.error.show()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        self.login_button.setDefault(True)  # after Qt's own choice on show
 
     def _set_busy(self, busy: bool) -> None:
         self.login_button.setEnabled(not busy)

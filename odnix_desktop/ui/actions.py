@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence, QPalette
-from PySide6.QtWidgets import QComboBox, QLabel, QMenu, QSizePolicy, QStyle, QToolBar, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QMenu, QStyle, QToolBar, QWidget
 
 from odnix_desktop.core.presets import PRESETS
 from odnix_desktop.ui import theme
-from odnix_desktop.ui.account import AccountWidget
+from odnix_desktop.ui.output_choices import ROW_SIZES, size_words
 from odnix_desktop.ui.queue_model import QueueItem
 from odnix_desktop.ui.uploads import link_of
 
@@ -41,11 +41,19 @@ class WindowActions:
                               w.add_folder_dialog, "Ctrl+Shift+O", SP.SP_DirIcon)  # fmt: skip
         self.start = new("Start", "Compress every waiting item", w.start, ["Ctrl+Return", "Ctrl+Enter"],
                          SP.SP_MediaPlay)  # fmt: skip
-        self.cancel_all = new("Cancel", "Cancel every queued and running item", w.cancel_all, "Esc", SP.SP_MediaStop)
+        self.cancel_all = new(
+            "Cancel", "Cancel every queued and running item", w.request_cancel_all, "Esc", SP.SP_MediaStop
+        )
         self.open_output = new("Open output folder", "Open the folder the compressed files go to",
                                w.open_output_folder, None, SP.SP_DirOpenIcon)  # fmt: skip
-        self.settings = new("Settings", "Output folder, quality, workers and more", w.edit_settings,
-                            QKeySequence.StandardKey.Preferences, SP.SP_FileDialogDetailedView)  # fmt: skip
+        self.settings = new("Settings…", "Output folder, quality, workers and more", w.edit_settings,
+                            "Ctrl+,", SP.SP_FileDialogDetailedView)  # fmt: skip
+        self.recompress = new("Recompress", "Compress the selected items again with today's settings and presets "
+                              "(replaces each one's own earlier output)", w.recompress_selected, "Ctrl+Shift+R",
+                              SP.SP_BrowserReload)  # fmt: skip
+        self.quit = new("Quit", "Close Odnix Desktop", w.close, "Ctrl+Q")
+        self.select_all = new("Select all", "Select every row", w.table.selectAll, QKeySequence.StandardKey.SelectAll)
+        self.about = new("About Odnix Desktop", "Version and what the app does", w.show_about)
         self.compare = new("Compare", "Compare the selected item before and after", w.compare_current, "Space")
         self.remove = new("Remove", "Remove the selected items from the queue (cancels them)", w.remove_selected,
                           QKeySequence.StandardKey.Delete)  # fmt: skip
@@ -78,6 +86,7 @@ class WindowActions:
         if shortcut is not None:
             shortcuts = shortcut if isinstance(shortcut, list) else [shortcut]
             action.setShortcuts([QKeySequence(s) for s in shortcuts])
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             native = QKeySequence(shortcuts[0]).toString(QKeySequence.SequenceFormat.NativeText)
             action.setToolTip(f"{tip} ({native})")
         if icon is not None:
@@ -101,7 +110,7 @@ class WindowActions:
     def context_menu(self, parent: QWidget) -> QMenu:
         menu = QMenu(parent)
         groups = (
-            (self.compare, self.show, self.copy_path, self.export),
+            (self.compare, self.show, self.copy_path, self.export, self.recompress),
             (self.crop, self.upload, self.copy_link, self.open_link, self.cancel_upload),
             (self.cancel, self.retry, self.remove, self.clear),
         )
@@ -110,13 +119,29 @@ class WindowActions:
                 menu.addSeparator()
             for action in group:
                 menu.addAction(action)
+            if n == 0:
+                menu.addMenu(self.size_menu(menu))
         menu.setToolTipsVisible(True)
+        return menu
+
+    def size_menu(self, parent: QWidget) -> QMenu:
+        """Target file size for the selected rows (the CLI's --max-bytes), or the settings'."""
+        menu = QMenu("Target file size", parent)
+        selected = self.window.selected_items()
+        current = {i.max_bytes for i in selected}
+        for size in ROW_SIZES:
+            action = menu.addAction(size_words(size))
+            action.setCheckable(True)
+            action.setChecked(current == {size})
+            action.triggered.connect(lambda _checked=False, s=size: self.window.set_target_size(s))
+        menu.setEnabled(bool(selected))
         return menu
 
     def update(self, items: list[QueueItem], selected: list[QueueItem], current: QueueItem | None) -> None:
         """Enable what makes sense for the queue and the selection."""
         w = self.window
         self.start.setEnabled(any(i.startable for i in items))
+        self.recompress.setEnabled(any(i.recompressible and not i.active for i in selected))
         self.cancel_all.setEnabled(w.queue.is_busy())
         self.retry.setEnabled(any(i.retryable for i in items))
         self.clear.setEnabled(any(i.finished for i in items))
@@ -141,8 +166,9 @@ def toolbar_tooltips(actions: list[QAction], widget_for: Callable[[QAction], QWi
             button.setToolTip(action.toolTip())
 
 
-def build_toolbar(window: MainWindow, a: WindowActions) -> tuple[QToolBar, QComboBox, AccountWidget]:
-    """The main toolbar: adding, the batch preset, start/cancel, output, upload, settings, the account."""
+def build_toolbar(window: MainWindow, a: WindowActions) -> tuple[QToolBar, QComboBox]:
+    """The main toolbar: adding, the batch preset, start/cancel, output, upload, settings (the
+    account is in the menu bar's corner, so it shows at any width)."""
     bar = QToolBar("Main")
     bar.setObjectName("mainToolbar")
     bar.setMovable(False)
@@ -150,7 +176,7 @@ def build_toolbar(window: MainWindow, a: WindowActions) -> tuple[QToolBar, QComb
     bar.addActions([a.add_files, a.add_folder])
     bar.addSeparator()
     label = QLabel(" Preset ")
-    label.setToolTip("Preset for the whole batch; each item can override it (double-click its Preset cell)")
+    label.setToolTip("Preset for the whole batch; each item can override it (double-click its Preset cell, or F2)")
     bar.addWidget(label)
     combo = QComboBox()
     combo.addItem("Auto (post for photos, reel for clips)", None)
@@ -162,13 +188,8 @@ def build_toolbar(window: MainWindow, a: WindowActions) -> tuple[QToolBar, QComb
     combo.currentIndexChanged.connect(window.batch_preset_chosen)
     bar.addWidget(combo)
     bar.addSeparator()
-    bar.addActions([a.start, a.cancel_all])
+    bar.addActions([a.start, a.recompress, a.cancel_all])
     bar.addSeparator()
     bar.addActions([a.open_output, a.upload, a.settings])
-    spacer = QWidget()
-    spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-    bar.addWidget(spacer)
-    account = AccountWidget(window.account)
-    bar.addWidget(account)
     toolbar_tooltips(bar.actions(), bar.widgetForAction)
-    return bar, combo, account
+    return bar, combo

@@ -25,6 +25,7 @@ from odnix_desktop.jobs.tasks import LoadPairJob, VideoFramesJob
 from odnix_desktop.ui import text
 from odnix_desktop.ui.on_odnix import OnOdnixPane
 from odnix_desktop.ui.queue_model import QueueItem
+from odnix_desktop.ui.time_slider import TimeSlider, clip_time
 
 log = logging.getLogger(__name__)
 
@@ -434,7 +435,7 @@ class CompareDialog(QDialog):
             t = self.current_time()
             size = (1280, 1280)
             job: Job = VideoFramesJob(self._want, item.source, item.output, t, size)
-            self.status.setText(f"Fetching frames at {text.duration(t)}…")
+            self.status.setText(f"Fetching frames at {clip_time(t)}…")
             if self.view.mode == ODNIX:
                 self.odnix.request(t)
         else:
@@ -452,7 +453,7 @@ class CompareDialog(QDialog):
         self._job = None
         if self.item.kind is MediaKind.VIDEO:
             t, before, after = result
-            self.status.setText(f"Frame at {text.duration(t)}")
+            self.status.setText(f"Frame at {clip_time(t)}")
         else:
             before, after = result
             self.status.setText("Wheel: zoom · drag: pan · 1/2/3/4: before/after/split/side by side")
@@ -476,7 +477,7 @@ class CompareDialog(QDialog):
     # -- video scrubber --------------------------------------------------------------
     def _build_scrubber(self, layout: QVBoxLayout) -> None:
         row = QHBoxLayout()
-        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider = TimeSlider()
         self.slider.setRange(0, 1000)
         self.slider.setValue(100)
         self.slider.setToolTip("Time: both sides show the frame at this moment")
@@ -510,7 +511,7 @@ class CompareDialog(QDialog):
         self._debounce.start()
 
     def _update_time_label(self) -> None:
-        self.time_label.setText(f"{self.current_time():.2f} s / {self.duration():.2f} s")
+        self.time_label.setText(f"{clip_time(self.current_time())} / {clip_time(self.duration())}")
 
     # -- modes ---------------------------------------------------------------------
     @Slot(int)

@@ -17,7 +17,8 @@ from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QGuiApplication, QImage, QPixmap
 
 from odnix_desktop.core.batch import SkippedFile, WorkItem
-from odnix_desktop.core.options import CompressResult, CropBox, Status
+from odnix_desktop.core.cache import ResultCache
+from odnix_desktop.core.options import CompressOptions, CompressResult, CropBox, OwnOutput, Status
 from odnix_desktop.core.presets import PRESETS
 from odnix_desktop.core.progress import Progress
 from odnix_desktop.core.settings import Settings
@@ -44,6 +45,8 @@ class QueueController(QObject):
     itemsAdded = Signal(int)
     #: A path collect finished (all its rows exist, descriptions may still run).
     collected = Signal()
+    #: Items were queued for compressing (their ids): a batch starts or grows.
+    queued = Signal(list)
     #: Every started compress job has ended.
     batchFinished = Signal()
     #: Every describe job has ended (rows show their before values).
@@ -70,6 +73,9 @@ class QueueController(QObject):
         self._side_jobs: dict[int, Job] = {}  # exports and pasted pictures being saved
         self._side_keys = 0
         self._paste_dir: Path | None = None
+        self._cache: ResultCache | None = None
+        self._cache_failed = False
+        model.presetChosen.connect(self._on_preset_chosen)
         runner.batchDone.connect(self._on_batch_done)
         runner.busyChanged.connect(self._on_busy_changed)
 
@@ -105,8 +111,13 @@ class QueueController(QObject):
     def _on_collected(self, key: int, entries: list) -> None:
         self._collects.pop(key, None)
         new: list[QueueItem] = []
+        settings = self._settings()
+        ours = settings.output_suffix if settings.output_mode == "beside" else None
         for entry in entries:
-            if isinstance(entry, SkippedFile):
+            if ours and entry.source.stem.endswith(ours):  # an output written beside its original
+                why = f"is an output of Odnix Desktop (its name ends with {ours}): not compressed again"
+                new.append(QueueItem(entry.source, state=ItemState.UNSUPPORTED, error=why))
+            elif isinstance(entry, SkippedFile):
                 new.append(QueueItem(entry.source, state=ItemState.UNSUPPORTED, error=entry.reason))
             elif isinstance(entry, WorkItem):
                 new.append(QueueItem(entry.source, rel_dir=entry.rel_dir, kind=entry.kind))
@@ -172,21 +183,56 @@ class QueueController(QObject):
             self.describedAll.emit()
 
     # -- compressing -------------------------------------------------------------
-    def start(self, item_ids: list[int] | None = None) -> int:
-        """Queue every startable item (or the given ones). Returns how many were queued."""
+    def options_for(self, item: QueueItem, settings: Settings | None = None) -> CompressOptions:
+        """What compressing ``item`` now would use (the settings, its preset, its crop)."""
+        settings = settings or self._settings()
+        preset = self.model.effective_preset(item)
+        options = settings.compress_options(preset)
+        if item.crop is not None and preset is not None and PRESETS[preset].square_crop:
+            options = replace(options, crop=item.crop)  # the square the user placed
+        return item.own_options(options)  # the row menu's target size, the live slider's quality
+
+    def set_target_size(self, item_ids: list[int], max_bytes: int | None) -> int:
+        """The row menu's target file size for these items (None: the settings'); ended items
+        whose options change are marked "needs recompressing". Returns how many were set."""
+        return self._set_own(item_ids, max_bytes=max_bytes)
+
+    def set_quality(self, item_ids: list[int], quality: int | None) -> int:
+        """The compare view's "Apply to this item": a fixed quality for these items."""
+        return self._set_own(item_ids, quality=quality)
+
+    def _set_own(self, item_ids: list[int], **changes: object) -> int:
+        items = [i for i in (self.model.by_id(k) for k in item_ids) if i is not None and not i.active]
+        for item in items:
+            self.model.update(item.id, **changes)
+        self.mark_stale([i.id for i in items])
+        return len(items)
+
+    def start(self, item_ids: list[int] | None = None, *, force: bool = False) -> int:
+        """Queue every startable item (or the given ones): waiting ones, and ended ones whose
+        settings changed. Work already done with the same options is skipped (the result
+        cache), unless ``force``. Returns how many were queued."""
         settings = self._settings()
         self.runner.set_image_workers(settings.workers)
         out_root = settings.output_path
         items = self.model.items() if item_ids is None else [self.model.by_id(i) for i in item_ids]
-        n = 0
+        ids: list[int] = []
         for item in items:
             if item is None or not item.startable or item.id in self._compress:
                 continue
-            preset = self.model.effective_preset(item)
-            options = settings.compress_options(preset)
-            if item.crop is not None and preset is not None and PRESETS[preset].square_crop:
-                options = replace(options, crop=item.crop)  # the square the user placed
-            job = CompressJob(item.id, item.source, out_root, options, rel_dir=item.rel_dir, kind=item.kind)
+            options = self.options_for(item, settings)
+            if item.written is not None and item.written.path == item.output:  # recompressing
+                options = replace(options, replaces=item.written)  # only our own, unchanged output
+            job = CompressJob(
+                item.id,
+                item.source,
+                out_root,
+                options,
+                rel_dir=item.rel_dir,
+                kind=item.kind,
+                cache=self._result_cache(),
+                force=force,
+            )
             job.signals.started.connect(self._on_started)
             job.signals.progress.connect(self._on_progress)
             job.signals.finished.connect(self._on_finished)
@@ -195,8 +241,10 @@ class QueueController(QObject):
             self._compress[item.id] = job
             self.model.update(item.id, state=ItemState.QUEUED, error="", progress=None, warnings=())
             self.runner.start(job)
-            n += 1
-        return n
+            ids.append(item.id)
+        if ids:
+            self.queued.emit(ids)
+        return len(ids)
 
     def is_busy(self) -> bool:
         return bool(self._compress)
@@ -214,13 +262,51 @@ class QueueController(QObject):
         if item is not None and item.state is ItemState.RUNNING:
             self.model.update(key, progress=progress)
 
+    def _result_cache(self) -> ResultCache | None:
+        """The CLI's result cache, opened once (None when it cannot be: work is then redone)."""
+        if self._cache is None and not self._cache_failed:
+            try:
+                self._cache = ResultCache(cache_dir() / "results.sqlite3")
+            except Exception as exc:  # noqa: BLE001 - the cache is an optimisation only
+                log.warning("result cache unavailable (%s); every item will be compressed", exc)
+                self._cache_failed = True
+        return self._cache
+
+    def recompress(self, item_ids: list[int]) -> int:
+        """Compress these ended items again with today's settings and presets, replacing each
+        one's own earlier output. Returns how many were queued."""
+        again = [i for i in (self.model.by_id(k) for k in item_ids) if i is not None and i.recompressible]
+        for item in again:
+            self.model.update(item.id, state=ItemState.READY, error="", stale=False)
+        return self.start([i.id for i in again], force=True) if again else 0
+
+    def mark_stale(self, item_ids: list[int] | None = None) -> int:
+        """Ended items whose options now differ from their last run's need recompressing
+        (Start picks them up). Returns how many rows are stale now."""
+        settings = self._settings()
+        items = self.model.items() if item_ids is None else [self.model.by_id(i) for i in item_ids]
+        for item in items:
+            if item is None or not item.finished or item.ran_with is None:
+                continue
+            stale = item.fingerprint(self.options_for(item, settings)) != item.ran_with
+            if stale != item.stale:
+                self.model.update(item.id, stale=stale)
+        return sum(1 for i in self.model.items() if i.stale)
+
+    @Slot(int, str)
+    def _on_preset_chosen(self, item_id: int, _preset: str) -> None:
+        self.mark_stale([item_id])
+
     @Slot(int, object)
     def _on_finished(self, key: int, result: CompressResult) -> None:
-        self._compress.pop(key, None)
+        job, item = self._compress.pop(key, None), self.model.by_id(key)
         changes: dict = {
             "state": result.status,
             "after": result.after,
             "output": result.output,
+            "ran_with": item.fingerprint(job.options) if job is not None and item is not None else None,
+            "stale": False,
+            "written": OwnOutput.maybe(result.output),
             "used_preset": result.preset,
             "warnings": result.warnings,
             "looks": None if result.quality is None else result.quality.achieved,
@@ -288,24 +374,25 @@ class QueueController(QObject):
         item = self.model.by_id(item_id)
         if item is None:
             return False
-        was_done = item.finished or item.retryable
         self.model.update(item_id, crop=box, preset="profile")
-        if was_done:
-            self.model.update(item_id, state=ItemState.READY, output=None, after=None, error="")
-            self.start([item_id])
+        if item.recompressible:
+            self.recompress([item_id])
         return True
 
     @Slot(object)
     def apply_settings(self, settings: Settings) -> None:
-        """New settings: the photo pool's size and the batch preset follow at once."""
+        """New settings: the photo pool's size and the batch preset follow at once; ended rows
+        whose options changed are marked "needs recompressing"."""
         self.runner.set_image_workers(settings.workers)
         self.model.batch_preset = settings.batch_preset
         self.model.refresh_presets()
+        self.mark_stale()
 
     # -- export and paste (side jobs) -----------------------------------------------
     def export(self, files: list[Path], folder: Path) -> Job:
-        """Copy finished outputs into ``folder`` (never over a file there)."""
-        job = ExportJob(self._next_side_key(), files, folder)
+        """Copy finished outputs into ``folder`` (never over a file there), keeping the
+        subfolders they have under the output folder."""
+        job = ExportJob(self._next_side_key(), files, folder, self._settings().output_path)
         job.signals.finished.connect(self._on_exported)
         job.signals.failed.connect(self._on_export_failed)
         job.signals.cancelled.connect(self._on_side_cancelled)
@@ -350,6 +437,9 @@ class QueueController(QObject):
         for d in (self._compress, self._describe, self._collects, self._side_jobs):
             d.clear()
         stopped = self.runner.shutdown()
+        if self._cache is not None:
+            self._cache.close()
+            self._cache = None
         if self._paste_dir is not None:
             shutil.rmtree(self._paste_dir, ignore_errors=True)
         return stopped

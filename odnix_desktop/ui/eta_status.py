@@ -52,6 +52,10 @@ class EtaStatus(QObject):
             self._tracked = {}
             self.label.setText("")
 
+    def seconds_left(self) -> float | None:
+        """The estimate now (None until about 10% of the work is done)."""
+        return self._eta.eta() if self._eta is not None else None
+
     @Slot()
     def tick(self) -> None:
         text = format_eta(self._eta.eta()) if self._eta is not None else ""

@@ -9,21 +9,27 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QModelIndex, QPoint, QTimer, QUrl, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QDesktopServices, QGuiApplication, QIcon
+from PySide6.QtGui import QCloseEvent, QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
+    QApplication,
     QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
 )
 
-from odnix_desktop.core.options import CompressOptions, Status
+from odnix_desktop.core.options import CompressOptions
 from odnix_desktop.core.queue_journal import QueueJournal
 from odnix_desktop.core.settings import Settings
-from odnix_desktop.ui import text
+from odnix_desktop.ui import text, theme
+from odnix_desktop.ui.accessibility import name_controls
 from odnix_desktop.ui.actions import WindowActions, build_toolbar
+from odnix_desktop.ui.batch_status import TITLE, BatchStatus, confirm_cancel
 from odnix_desktop.ui.drop_zone import DropZoneWidget, local_paths
 from odnix_desktop.ui.eta_status import EtaStatus
+from odnix_desktop.ui.menus import app_icon, build_menu_bar, fit_to_screen, show_about
+
+__all__ = ["MainWindow", "app_icon"]
 from odnix_desktop.ui.parts import WindowParts
 from odnix_desktop.ui.queue_keeper import QueueKeeper
 from odnix_desktop.ui.queue_model import Col, QueueItem
@@ -58,24 +64,33 @@ class MainWindow(WindowDialogsMixin, QMainWindow):
         self._closing = False
         self.init_dialogs()
 
-        self.setWindowTitle("Odnix Desktop")
-        self.resize(1280, 760)
+        self.setWindowTitle(TITLE)
+        fit_to_screen(self)
         self.table = QueueView(self.model)
         self.proxy = self.table.proxy
         self.drop_zone = DropZoneWidget(self.table)
         self.setCentralWidget(self.drop_zone)
         self.acts = WindowActions(self)
-        self.toolbar, self.preset_combo, self.account_widget = build_toolbar(self, self.acts)
+        self.menu_bar, self.account_widget = build_menu_bar(self, self.acts)
+        self.setMenuBar(self.menu_bar)
+        self.toolbar, self.preset_combo = build_toolbar(self, self.acts)
         self.addToolBar(self.toolbar)
+        self.batch_status = BatchStatus(self)
         self.footer = QLabel()
         self.footer.setToolTip("Totals of the queue: finished items, bytes before → after, and the saving")
+        self.footer.setAccessibleName("Queue totals")
         self.statusBar().addPermanentWidget(self.footer)
         # Issue 12: the batch's time left, the "Watch folder…" action, the queue journal.
+        # One time-left readout: the batch bar's, from core/eta's per-kind estimator (EtaStatus
+        # keeps it fed; its own label stays hidden).
         self.eta_status = EtaStatus(self.model, self.statusBar())
+        self.eta_status.label.hide()
+        self.batch_status.eta_source = self.eta_status.seconds_left
         self.folder_watch = FolderWatchAction(self, self.model, self.queue, lambda: self.settings.output_path)
         self.keeper: QueueKeeper | None = None
         if queue_journal is not None:
             self.keeper = QueueKeeper(self.model, self.queue, queue_journal, self, self._options_for)
+        name_controls(self)
         # Actions and footer look at every row: refresh them at most every 100 ms, never per signal.
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
@@ -92,12 +107,14 @@ class MainWindow(WindowDialogsMixin, QMainWindow):
         self.table.customContextMenuRequested.connect(self._show_context_menu)
         self.table.selectionModel().selectionChanged.connect(self._schedule_refresh)
         self.model.rowsInserted.connect(self._on_rows_changed)
+        self.model.rowsInserted.connect(self.table.scroll_to_new)
         self.model.rowsRemoved.connect(self._on_rows_changed)
         self.model.totalsChanged.connect(self._schedule_refresh)
         self.model.dataChanged.connect(self._schedule_refresh)
         self.queue.busyChanged.connect(self._on_busy_changed)
         self.queue.busyChanged.connect(self.eta_status.on_busy)
         self.queue.batchFinished.connect(self._on_batch_finished)
+        self.queue.queued.connect(self.batch_status.begin)
         self.queue.exported.connect(self._on_exported)
         self.queue.exportFailed.connect(self._on_export_failed)
         self.queue.pasteFailed.connect(self._on_paste_failed)
@@ -124,6 +141,13 @@ class MainWindow(WindowDialogsMixin, QMainWindow):
     @Slot(int)
     def batch_preset_chosen(self, _index: int) -> None:
         self.apply_settings(self.settings.with_changes(batch_preset=self.preset_combo.currentData()))
+
+    def choose_color_scheme(self, scheme: str) -> None:
+        """View ▸ Colour scheme: saved, and applied at once."""
+        self.apply_settings(self.settings.with_changes(color_scheme=scheme))
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            theme.apply(app, scheme)
 
     # -- adding --------------------------------------------------------------------
     @Slot(list)
@@ -179,6 +203,28 @@ class MainWindow(WindowDialogsMixin, QMainWindow):
         self.queue.cancel_all()
 
     @Slot()
+    def request_cancel_all(self) -> bool:
+        """Esc and the Cancel button: ask once, then cancel the whole batch. True if cancelled."""
+        running = sum(1 for i in self.model.items() if i.active)
+        if not running or not self.ask_to_cancel(running):
+            return False
+        self.queue.cancel_all()
+        return True
+
+    def ask_to_cancel(self, running: int) -> bool:
+        return confirm_cancel(self, running)
+
+    def set_target_size(self, max_bytes: int | None) -> int:
+        return self.queue.set_target_size([i.id for i in self.selected_items()], max_bytes)
+
+    @Slot()
+    def recompress_selected(self) -> int:
+        n = self.queue.recompress([i.id for i in self.selected_items()])
+        if not n:
+            self.statusBar().showMessage("Select finished, failed or cancelled items to recompress", 4000)
+        return n
+
+    @Slot()
     def cancel_selected(self) -> None:
         self.queue.cancel([i.id for i in self.selected_items()])
 
@@ -198,7 +244,9 @@ class MainWindow(WindowDialogsMixin, QMainWindow):
     # -- folders and export ------------------------------------------------------
     @Slot(QModelIndex)
     def _on_double_clicked(self, index: QModelIndex) -> None:
-        if index.column() != Col.PRESET:
+        if index.column() == Col.PRESET:
+            self.table.edit(index)  # the preset chooser (also F2)
+        else:
             self.compare_current()
 
     def open_url(self, url: QUrl) -> bool:
@@ -208,8 +256,15 @@ class MainWindow(WindowDialogsMixin, QMainWindow):
     @Slot()
     def open_output_folder(self) -> None:
         folder = self.settings.output_path
-        folder.mkdir(parents=True, exist_ok=True)
-        self.open_url(QUrl.fromLocalFile(str(folder)))
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            QMessageBox.warning(self, "Output folder", f"Cannot create the output folder {folder}: {exc.strerror}")
+            return
+        if self.open_url(QUrl.fromLocalFile(str(folder))) is False:  # (tests' stand-ins answer None)
+            QMessageBox.information(
+                self, "Output folder", f"No file manager could open it. The compressed files are in:\n{folder}"
+            )
 
     @Slot()
     def show_in_folder(self) -> None:
@@ -268,7 +323,9 @@ class MainWindow(WindowDialogsMixin, QMainWindow):
             parts.append(f"{text.human_bytes(t.before_bytes)} → {text.human_bytes(t.after_bytes)}")
             parts.append(f"saved {text.percent(t.saved_fraction)}")
         self.footer.setText("   ·   ".join(parts))
-        self.acts.update(self.model.items(), self.selected_items(), self.current_item())
+        items = self.model.items()
+        self.acts.update(items, self.selected_items(), self.current_item())
+        self.batch_status.refresh(items, self.queue.is_busy())
 
     @Slot(bool)
     def _on_busy_changed(self, busy: bool) -> None:
@@ -279,16 +336,17 @@ class MainWindow(WindowDialogsMixin, QMainWindow):
         self._refresh_now()
         if self._closing:
             return
-        failed = sum(1 for i in self.model.items() if i.state is Status.FAILED)
-        self.statusBar().showMessage(
-            "Batch finished" + (f" — {failed} failed (hover a row for the reason)" if failed else ""), 8000
-        )
+        self.batch_status.finish(self.model.items())
         if self.settings.after_batch == "open-folder":
             self.open_output_folder()
 
     @Slot(QPoint)
     def _show_context_menu(self, pos: QPoint) -> None:
         self.acts.context_menu(self).popup(self.table.viewport().mapToGlobal(pos))
+
+    @Slot()
+    def show_about(self) -> None:
+        show_about(self)
 
     # -- closing -------------------------------------------------------------------
     def ask_to_close(self) -> bool:
@@ -315,15 +373,3 @@ class MainWindow(WindowDialogsMixin, QMainWindow):
         self.close_dialogs()
         self.queue.shutdown()  # cancels, then waits: the core removes its temp files
         event.accept()
-
-
-def app_icon() -> QIcon:
-    from odnix_desktop.resources import resources_dir
-
-    root = resources_dir()  # the checkout's resources/, or the frozen bundle's
-    icon = QIcon()
-    for name in ("odnix.svg", "odnix-256.png", "odnix-64.png"):
-        path = root / name
-        if path.exists():
-            icon.addFile(str(path))
-    return icon

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import enum
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePath
 
 from PySide6.QtGui import QPixmap
 
 from odnix_desktop.core.errors import ErrorKind
 from odnix_desktop.core.media import MediaInfo, MediaKind
-from odnix_desktop.core.options import CropBox, Status
+from odnix_desktop.core.options import CompressOptions, CropBox, OwnOutput, Status
 from odnix_desktop.core.progress import Progress
 from odnix_desktop.jobs.base import JobState
 from odnix_desktop.ui import text
@@ -123,6 +123,11 @@ class QueueItem:
     thumbnail: QPixmap | None = None
     crop: CropBox | None = None  # the profile preset's square, in upright source pixels
     upload: UploadState | None = None
+    max_bytes: int | None = None  # this item's target file size; None: the settings'
+    quality: int | None = None  # this item's fixed quality (the compare view's live slider)
+    written: OwnOutput | None = None  # the output as this item wrote it (a recompress replaces it)
+    ran_with: str | None = None  # the options' fingerprint of the last run that ended
+    stale: bool = False  # ended, but settings or preset changed since: needs recompressing
     looks: float | None = None  # SSIMULACRA2 the quality search reached (issue 15)
     id: int = field(default_factory=lambda: next(_ids))
 
@@ -137,7 +142,13 @@ class QueueItem:
 
     @property
     def startable(self) -> bool:
-        return self.state is ItemState.PROBING or self.state is ItemState.READY
+        """Waiting, or ended but its settings changed since (Start recompresses it)."""
+        return self.state is ItemState.PROBING or self.state is ItemState.READY or (self.finished and self.stale)
+
+    @property
+    def recompressible(self) -> bool:
+        """Ended one way or another (done, kept, skipped, failed, cancelled): Recompress runs it again."""
+        return self.finished or self.retryable
 
     @property
     def retryable(self) -> bool:
@@ -147,6 +158,20 @@ class QueueItem:
     def croppable(self) -> bool:
         """A photo, read, and not being compressed: its profile square can be placed."""
         return self.kind is MediaKind.IMAGE and self.before is not None and not self.active
+
+    def own_options(self, options: CompressOptions) -> CompressOptions:
+        """``options`` with what was chosen for this item alone (target size, quality)."""
+        if self.max_bytes is not None:
+            options = replace(options, max_bytes=self.max_bytes)
+        if self.quality is not None:
+            options = replace(options, quality=self.quality)
+        return options
+
+    def fingerprint(self, options: CompressOptions) -> str:
+        """What decides this item's output (a clip ignores the photos' quality and target)."""
+        if self.kind is MediaKind.VIDEO:
+            options = replace(options, quality=None, target="auto")
+        return options.fingerprint()
 
     @property
     def saved_fraction(self) -> float | None:

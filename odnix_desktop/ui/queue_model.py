@@ -9,6 +9,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor
 
 from odnix_desktop.core.media import MediaKind
+from odnix_desktop.core.options import Status
 from odnix_desktop.core.presets import PRESETS
 from odnix_desktop.jobs.base import JobState
 from odnix_desktop.ui import text
@@ -214,6 +215,10 @@ class QueueModel(QAbstractTableModel):
             return u.progress.fraction if u and u.phase is JobState.RUNNING and u.progress else None
         if role == Qt.ItemDataRole.ForegroundRole and col == Col.UPLOAD and item.upload is not None:
             return _UPLOAD_COLOURS.get(item.upload.phase)
+        if role == Qt.ItemDataRole.ForegroundRole and item.state in _ERROR_STATES:
+            return ERROR_COLOUR  # the whole row, so a failure shows at a glance
+        if role == Qt.ItemDataRole.ForegroundRole and item.stale and col == Col.STATUS:
+            return STALE_COLOUR
         if role == Qt.ItemDataRole.ToolTipRole:
             return text.plain_tooltip(self._tooltip(item, col))  # errors come from servers and names
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (
@@ -258,12 +263,13 @@ class QueueModel(QAbstractTableModel):
             case Col.UPLOAD:
                 return item.upload.text() if item.upload else ""
             case Col.ERROR:
-                msg = item.error or ("; ".join(item.warnings) if item.warnings else "")
-                return msg.splitlines()[0] if msg else ""
+                if item.error:
+                    return text.for_person(item.error)
+                return "; ".join(item.warnings).splitlines()[0] if item.warnings else ""
         return None
 
     def _preset_text(self, item: QueueItem) -> str:
-        if item.finished and item.used_preset:
+        if item.finished and item.used_preset and not item.stale:
             return PRESETS[item.used_preset].title
         p = self.effective_preset(item)
         if p is not None:
@@ -284,6 +290,8 @@ class QueueModel(QAbstractTableModel):
             elif p.stage:
                 parts.append(p.stage)
             return " · ".join(parts)
+        if item.stale and item.finished:
+            return "Needs recompressing"
         return state_words(item.state)
 
     def _sort_value(self, item: QueueItem, col: Col):
@@ -323,7 +331,7 @@ class QueueModel(QAbstractTableModel):
         if col == Col.PRESET:
             p = self.effective_preset(item)
             name = p or ("post" if item.kind is MediaKind.IMAGE else "reel")
-            return f"{PRESETS[name].title}: {PRESETS[name].description}\nDouble-click to choose another preset."
+            return f"{PRESETS[name].title}: {PRESETS[name].description}\nDouble-click (or F2) to choose another preset."
         if col == Col.STATUS:
             return self.status_text(item)
         if col == Col.UPLOAD and item.upload is not None:
@@ -342,6 +350,11 @@ class QueueModel(QAbstractTableModel):
             return "\n".join(lines)
         return HEADERS[col][1]
 
+
+#: Failed and unsupported rows are drawn in this colour (readable on light and dark bases).
+ERROR_COLOUR = QColor(222, 68, 55)
+STALE_COLOUR = QColor(200, 130, 20)
+_ERROR_STATES = (Status.FAILED, ItemState.UNSUPPORTED)
 
 _UPLOAD_COLOURS = {
     JobState.FINISHED: QColor(40, 150, 70),

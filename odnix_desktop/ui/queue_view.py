@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QSize, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSize, QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from odnix_desktop.ui.delegates import PresetDelegate, ProgressDelegate
@@ -22,8 +22,8 @@ COLUMN_WIDTHS = {
     Col.AFTER_DIMS: 88,
     Col.SAVED: 54,
     Col.PRESET: 96,
-    Col.STATUS: 120,
-    Col.UPLOAD: 230,
+    Col.STATUS: 176,
+    Col.UPLOAD: 200,
 }
 
 
@@ -60,6 +60,19 @@ class QueueView(QTableView):
             self.setColumnWidth(col, width)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.setToolTip("")
+        self.setTabKeyNavigation(False)  # Tab leaves the table; arrows move between cells
+        self.setAccessibleName("Queue")
+        self.setAccessibleDescription("One row per photo or clip; Enter compares, F2 chooses the preset")
+
+    def scroll_to_new(self, _parent: QModelIndex, _first: int, last: int) -> None:
+        """New rows come into view (the last one added)."""
+        index = self.proxy.mapFromSource(self.queue_model.index(last, Col.NAME))
+        if index.isValid():
+            self.scrollTo(index)
+
+    def items_in_view_order(self) -> list[QueueItem]:
+        """Every row's item, top to bottom as sorted on screen."""
+        return [self.proxy.data(self.proxy.index(r, 0), ItemRole) for r in range(self.proxy.rowCount())]
 
     def selected_items(self) -> list[QueueItem]:
         rows = self.selectionModel().selectedRows() if self.selectionModel() else []

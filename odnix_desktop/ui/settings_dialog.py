@@ -8,12 +8,9 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QPushButton,
     QSlider,
     QSpinBox,
     QVBoxLayout,
@@ -22,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from odnix_desktop.core.options import AUTO_TARGET
 from odnix_desktop.core.settings import AFTER_BATCH_ACTIONS, FPS_CAPS, Settings, default_workers
+from odnix_desktop.ui.output_choices import OutputChoices
 
 #: The target slider's range (SSIMULACRA2); its default position means "auto".
 TARGET_RANGE = (70, 90)
@@ -37,15 +35,8 @@ class SettingsDialog(QDialog):
         self._original = settings  # never modified (frozen); the widgets hold the copy
         form = QFormLayout()
 
-        self.output = QLineEdit(str(settings.output_path))
-        self.output.setToolTip("Compressed files are written here (never over the originals)")
-        browse = QPushButton("Browse…")
-        browse.setToolTip("Choose the output folder")
-        browse.clicked.connect(self._browse)
-        row = QHBoxLayout()
-        row.addWidget(self.output, 1)
-        row.addWidget(browse)
-        form.addRow("Output folder", row)
+        self.outputs = OutputChoices(settings, form, self)  # where outputs go, the target size
+        self.output = self.outputs.folder
 
         self.target = QSlider(Qt.Orientation.Horizontal)
         self.target.setRange(*TARGET_RANGE)
@@ -149,17 +140,12 @@ class SettingsDialog(QDialog):
         layout.addWidget(buttons)
         self.setMinimumWidth(560)
 
-    def _browse(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Output folder", self.output.text())
-        if folder:
-            self.output.setText(folder)
-
     def _show_target(self, value: int) -> None:
         self.target_value.setText(f"{value} (default)" if value == DEFAULT_TARGET else str(value))
 
     def _restore_defaults(self) -> None:
         d = Settings(batch_preset=self._original.batch_preset)
-        self.output.setText(str(d.output_path))
+        self.outputs.restore(d)
         self.target.setValue(DEFAULT_TARGET)
         self.quality.setValue(0)
         self.max_dimension.setValue(0)
@@ -174,7 +160,7 @@ class SettingsDialog(QDialog):
     def settings(self) -> Settings:
         """The settings as edited (a new object; the original is unchanged)."""
         return self._original.with_changes(
-            output_folder=self.output.text().strip(),
+            **self.outputs.changes(),
             quality=self.quality.value() or None,
             target="auto" if self.target.value() == DEFAULT_TARGET else self.target.value(),
             max_dimension=max(16, self.max_dimension.value()) if self.max_dimension.value() else None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import overload
 
 from PySide6.QtGui import Qt
@@ -42,3 +43,17 @@ def percent(fraction: float | None) -> str:
     if fraction is None:
         return ""
     return f"{fraction * 100:.0f}%"
+
+
+#: Words from inside libraries (libvips, ffmpeg internals) that mean nothing to a person.
+_INTERNALS = re.compile(r"\s*\((?=[^()]*(?:vips|Vips|VIPS|memory buffer|avcodec|libav))[^()]*\)")
+_INTERNAL_LINE = re.compile(r"vips_|Vips[A-Z]\w*|VipsJpeg|libvips|avcodec_")
+
+
+def for_person(message: str) -> str:
+    """An error's first line in words for a person: a library's internals in parentheses or on
+    their own line ("unable to write to memory VipsJpeg") are left out (the tooltip keeps the
+    whole message, for a bug report)."""
+    lines = _INTERNALS.sub("", message).splitlines()
+    kept = [line for line in lines if line.strip() and not _INTERNAL_LINE.search(line)]
+    return kept[0] if kept else "could not be compressed (a library failed; hover for the details)"

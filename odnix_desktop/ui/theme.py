@@ -1,10 +1,12 @@
-"""Light and dark, following the system (or ``ODNIX_COLOR_SCHEME=light|dark``)."""
+"""Light and dark: the setting (System / Light / Dark), where "System" follows the platform's
+colour scheme and its changes (``ODNIX_COLOR_SCHEME=light|dark`` overrides, for screenshots)."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QMetaObject, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication
 
@@ -40,22 +42,52 @@ def dark_palette() -> QPalette:
     return p
 
 
-def wants_dark() -> bool:
+#: A focus that shows, on buttons and check boxes too (Fusion's own is a faint outline).
+FOCUS_STYLE = """
+QPushButton:focus { border: 2px solid palette(highlight); border-radius: 4px; padding: 3px 10px;
+                    background: palette(button); }
+QCheckBox:focus, QRadioButton:focus { border: 1px solid palette(highlight); border-radius: 3px; }
+QToolButton:focus { border: 1px solid palette(highlight); border-radius: 3px; }
+"""
+
+
+def platform_scheme() -> Qt.ColorScheme:
+    """The platform's light or dark setting (GTK, the desktop portal, Windows, macOS)."""
+    return QGuiApplication.styleHints().colorScheme()
+
+
+def wants_dark(scheme: str = "system", platform: Qt.ColorScheme | None = None) -> bool:
+    """``scheme`` is the setting: "system" follows ``platform`` (default: the platform's now).
+    ``ODNIX_COLOR_SCHEME=light|dark`` overrides both (the screenshot scripts use it)."""
     forced = os.environ.get("ODNIX_COLOR_SCHEME", "").lower()
     if forced in ("dark", "light"):
         return forced == "dark"
-    return QGuiApplication.styleHints().colorScheme() == Qt.ColorScheme.Dark
+    if scheme in ("dark", "light"):
+        return scheme == "dark"
+    return (platform if platform is not None else platform_scheme()) == Qt.ColorScheme.Dark
 
 
-def apply(app: QApplication) -> None:
-    """Fusion everywhere (same look on every platform) with a palette for the system's scheme."""
+def apply(app: QApplication, scheme: str = "system", platform: Qt.ColorScheme | None = None) -> bool:
+    """Fusion everywhere (same look on every platform) with a palette for the chosen scheme.
+    Returns True when dark."""
+    dark = wants_dark(scheme, platform)
     app.setStyle("Fusion")
-    app.setPalette(dark_palette() if wants_dark() else app.style().standardPalette())
+    app.setPalette(dark_palette() if dark else app.style().standardPalette())
+    app.setStyleSheet(FOCUS_STYLE)
+    app.setProperty("odnixDark", dark)
+    return dark
 
 
-def follow_system(app: QApplication) -> None:
-    apply(app)
-    app.styleHints().colorSchemeChanged.connect(lambda _scheme: apply(app))  # GUI thread only
+def follow_system(app: QApplication, scheme: Callable[[], str] = lambda: "system") -> QMetaObject.Connection:
+    """Apply ``scheme()`` (the setting) now and whenever the platform's scheme changes.
+    Returns the connection (to disconnect)."""
+    apply(app, scheme())
+    hints = app.styleHints()
+    return hints.colorSchemeChanged.connect(lambda new: apply(app, scheme(), new))  # GUI thread only
+
+
+def is_dark(app: QApplication) -> bool:
+    return bool(app.property("odnixDark"))
 
 
 def tinted(icon: QIcon, colour: QColor, size: int = 32) -> QIcon:

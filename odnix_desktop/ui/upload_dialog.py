@@ -12,11 +12,10 @@ import itertools
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
-    QColorDialog,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -25,7 +24,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
     QSpinBox,
     QTreeWidget,
     QTreeWidgetItem,
@@ -38,6 +36,9 @@ from odnix_desktop.core.presets import PRESETS
 from odnix_desktop.jobs.runner import JobRunner
 from odnix_desktop.jobs.upload import PlannedUpload, PreflightJob, UploadRequest
 from odnix_desktop.ui import text
+from odnix_desktop.ui.color_button import ColorButton
+
+__all__ = ["ColorButton", "UploadDialog"]
 from odnix_desktop.ui.queue_model import QueueItem
 
 if TYPE_CHECKING:
@@ -49,59 +50,12 @@ _GOOD, _BAD, _WARN = QColor(40, 150, 70), QColor(210, 60, 50), QColor(190, 120, 
 STORY_POSITIONS = (("top", "Top"), ("center", "Centre"), ("bottom", "Bottom"))
 
 
-class ColorButton(QPushButton):
-    """A swatch and the colour's hex (``#rrggbb``); a click opens a colour dialog.
-
-    ``color()`` is the text as held: ``set_color`` keeps what it is given, so the checks (not
-    this button) say when it is not a colour the server takes.
-    """
-
-    colorChanged = Signal(str)
-
-    def __init__(self, color: str, title: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._color = ""
-        self.title = title
-        self.picker: QColorDialog | None = None
-        self.clicked.connect(self.choose)
-        self.set_color(color)
-
-    def color(self) -> str:
-        return self._color
-
-    def set_color(self, color: str) -> None:
-        if color == self._color:
-            return
-        self._color = color
-        self.setText(color)
-        swatch = QPixmap(16, 16)
-        swatch.fill(Qt.GlobalColor.transparent)
-        qc = QColor(color)
-        painter = QPainter(swatch)
-        painter.setPen(QColor(110, 110, 110))
-        painter.setBrush(qc if qc.isValid() else Qt.GlobalColor.transparent)
-        painter.drawRect(0, 0, 15, 15)
-        painter.end()
-        self.setIcon(QIcon(swatch))
-        self.colorChanged.emit(color)
-
-    @Slot()
-    def choose(self) -> QColorDialog:
-        """The colour dialog (window-modal; the colour is taken when it is accepted)."""
-        if self.picker is None:
-            self.picker = QColorDialog(self)
-            self.picker.setWindowTitle(self.title)
-            self.picker.colorSelected.connect(self._on_selected)
-        current = QColor(self._color)
-        if current.isValid():
-            self.picker.setCurrentColor(current)
-        self.picker.open()
-        return self.picker
-
-    @Slot(QColor)
-    def _on_selected(self, color: QColor) -> None:
-        if color.isValid():
-            self.set_color(color.name())  # "#rrggbb", lower case
+#: The fix offered when several posts go with one caption (core.upload.preflight.SamePosts).
+SAME_POSTS_CHOICES = (
+    ("as-typed", "Same caption for each (the server refuses all but the first)"),
+    ("numbered", "Number the captions: “… (1/3)”, “… (2/3)”…"),
+    ("spaced", "Send one every 3 minutes, same caption"),
+)
 
 
 class UploadDialog(QDialog):
@@ -166,6 +120,7 @@ class UploadDialog(QDialog):
 
         self.caption = QPlainTextEdit()
         self.caption.setFixedHeight(90)
+        self.caption.setTabChangesFocus(True)  # Tab moves on; a caption needs no tab character
         self.caption.setToolTip("Caption of the post or reel, text over the story, or the chat message")
         self.caption_label = QLabel("Caption")
         form.addRow(self.caption_label, self.caption)
@@ -183,6 +138,15 @@ class UploadDialog(QDialog):
         self.post_background.setToolTip("Transparent areas of a post are flattened onto this colour before sending")
         form.addRow("Transparent areas onto", self.post_background)
 
+        self.same_posts = QComboBox()
+        for value, words in SAME_POSTS_CHOICES:
+            self.same_posts.addItem(words, value)
+        self.same_posts.setToolTip(
+            "The server refuses a post whose caption equals one sent in the last 3 minutes: give each "
+            "post its own caption (numbered), or send them one after another"
+        )
+        self.same_posts_label = QLabel("Several posts")
+        form.addRow(self.same_posts_label, self.same_posts)
         self.send_original = QCheckBox("Send the original files, not the compressed outputs")
         self.send_original.setToolTip(
             "Not recommended: stories, chat clips and profile pictures are stored exactly as sent"
@@ -223,6 +187,7 @@ class UploadDialog(QDialog):
         self.caption.textChanged.connect(self._on_input_changed)
         self.recipient.textChanged.connect(self._on_input_changed)
         self.send_original.toggled.connect(self._on_input_changed)
+        self.same_posts.currentIndexChanged.connect(self._on_input_changed)
         self.background_color.colorChanged.connect(self._on_input_changed)
         self.text_color.colorChanged.connect(self._on_input_changed)
         self.text_position.currentIndexChanged.connect(self._on_input_changed)
@@ -297,6 +262,7 @@ class UploadDialog(QDialog):
         self.form.setRowVisible(self.story_look, t is T.STORY)
         self.form.setRowVisible(self.one_time, t is T.CHAT)
         self.form.setRowVisible(self.post_background, t is T.POST)
+        self.form.setRowVisible(self.same_posts, t is T.POST and len(self.items) > 1)
         self.caption_label.setText({T.STORY: "Story text", T.CHAT: "Message"}.get(t, "Caption"))
         no_text = t is T.PROFILE
         self.caption_label.setVisible(not no_text)
@@ -341,6 +307,7 @@ class UploadDialog(QDialog):
             self.user,
             style=self.story_style(),
             background=self.post_background.color(),
+            same_posts=self.same_posts.currentData(),
         )
         job.signals.finished.connect(self._on_checked)
         job.signals.failed.connect(self._on_check_failed)
@@ -441,6 +408,7 @@ class UploadDialog(QDialog):
             one_time=target is self.Target.CHAT and self.one_time.isChecked(),
             plans=list(self._plans),
             background=self.post_background.color(),
+            same_posts=self.same_posts.currentData(),
         )
 
     @Slot()

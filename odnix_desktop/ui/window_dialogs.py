@@ -12,10 +12,12 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QMainWindow
 
 from odnix_desktop.core.settings import Settings
+from odnix_desktop.ui.accessibility import name_controls
 from odnix_desktop.ui.account import AccountController, AccountWidget, LoginDialog
 from odnix_desktop.ui.compare import CompareDialog
 from odnix_desktop.ui.controller import QueueController
 from odnix_desktop.ui.crop_dialog import CropDialog
+from odnix_desktop.ui.live_quality import LiveCompareDialog
 from odnix_desktop.ui.queue_model import QueueItem, QueueModel
 from odnix_desktop.ui.settings_dialog import SettingsDialog
 from odnix_desktop.ui.uploads import UploadController, link_of
@@ -70,6 +72,7 @@ class WindowDialogsMixin(_Window):
     @Slot()
     def edit_settings(self) -> SettingsDialog:
         dialog = SettingsDialog(self.settings, self)
+        name_controls(dialog)
         dialog.accepted.connect(self._on_settings_accepted)
         self._settings_dialog = dialog
         dialog.open()
@@ -89,9 +92,38 @@ class WindowDialogsMixin(_Window):
             return None
         if self.compare_dialog is not None:
             self.compare_dialog.close()
-        self.compare_dialog = CompareDialog(item, self.runner, self, background=self.settings.upload_background)
-        self.compare_dialog.show()
-        return self.compare_dialog
+        options = self.queue.options_for(item, self.settings)
+        dialog = LiveCompareDialog(item, self.runner, self, background=self.settings.upload_background, options=options)
+        if dialog.live is not None:
+            dialog.live.applyToItem.connect(self._apply_quality_to_item)
+            dialog.live.applyToAll.connect(self._apply_quality_to_all)
+        dialog.stepRequested.connect(self._compare_step)
+        name_controls(dialog)
+        self.compare_dialog = dialog
+        dialog.show()
+        return dialog
+
+    @Slot(int)
+    def _compare_step(self, step: int) -> None:
+        """Page Down / Page Up in the compare view: the next or previous compressed item."""
+        done = [i for i in self.table.items_in_view_order() if i.finished and i.output is not None]
+        current = self.compare_dialog.item if self.compare_dialog is not None else None
+        if not done or current not in done:
+            return
+        self.select_item(done[(done.index(current) + step) % len(done)])
+        self.compare_current()
+
+    @Slot(int, int)
+    def _apply_quality_to_item(self, item_id: int, quality: int) -> None:
+        if self.queue.set_quality([item_id], quality):
+            self.queue.recompress([item_id])
+            self.statusBar().showMessage(f"Compressing again at quality {quality}…", 4000)
+
+    @Slot(int)
+    def _apply_quality_to_all(self, quality: int) -> None:
+        self.apply_settings(self.settings.with_changes(quality=quality))
+        n = self.queue.start()  # the photos whose options changed
+        self.statusBar().showMessage(f"Quality {quality} for every photo: {n} compressing again", 6000)
 
     @Slot(int, str)
     def _on_preset_chosen(self, item_id: int, preset: str) -> None:
@@ -126,6 +158,7 @@ class WindowDialogsMixin(_Window):
 
         def selected_items(self) -> list[QueueItem]: ...
         def current_item(self) -> QueueItem | None: ...
+        def select_item(self, item: QueueItem) -> None: ...
         def open_url(self, url: QUrl) -> bool: ...
         def _schedule_refresh(self, *args: object) -> None: ...
         @property
@@ -137,7 +170,10 @@ class WindowDialogsMixin(_Window):
     def show_login(self, reason: str = "") -> LoginDialog:
         state = self.account.state
         server, user = (state.server, state.user) if state else ("", "")
+        if not server:  # a first login that failed, or a dialog closed: what was typed stays
+            server, user = self.account.last_typed
         self.login_dialog = LoginDialog(self.account, self, server, user, reason=reason)
+        name_controls(self.login_dialog)
         self.login_dialog.accepted.connect(self._on_logged_in)
         self.login_dialog.rejected.connect(self.uploads.forget_waiting)
         self.login_dialog.open()
@@ -206,6 +242,7 @@ class WindowDialogsMixin(_Window):
             parent=self,
             background=self.settings.upload_background,
         )
+        name_controls(dialog)
         dialog.accepted.connect(self._on_upload_accepted)
         self.upload_dialog = dialog
         dialog.open()

@@ -210,7 +210,9 @@ def compress_image(
     check_cancel(cancel, source)
     report(Progress(0.9, "writing"))
     ext = _ext_for(source, out_fmt, status)
-    final = write_bytes(output_path(source, out_root, rel_dir, preset, ext), data)
+    final = write_bytes(
+        output_path(source, out_root, rel_dir, preset, ext, options.beside_suffix), data, options.replaces
+    )
     report(Progress(1.0, "done"))
     return CompressResult(
         source=source,

@@ -246,6 +246,55 @@ def check_duplicate_post(history: UploadHistory, server: str, user: str, caption
     return Check("duplicate-post", True, "no identical post in the last 3 minutes")
 
 
+class SamePosts(enum.Enum):
+    """How several posts sent together avoid the server's duplicate rule (same caption within
+    3 minutes: refused)."""
+
+    AS_TYPED = "as-typed"  # nothing done: a second post with the same caption is refused
+    NUMBERED = "numbered"  # each post gets its own caption: "… (1/3)", "… (2/3)"
+    SPACED = "spaced"  # one post after another, 3 minutes apart
+
+
+def numbered_caption(caption: str, index: int, count: int) -> str:
+    """The caption of post ``index`` (0-based) of ``count`` sent together, numbered."""
+    mark = f"({index + 1}/{count})"
+    return f"{caption.strip()} {mark}" if caption.strip() else mark
+
+
+def spaced_wait(index: int) -> timedelta:
+    """How long post ``index`` of a spaced batch waits before it is sent (a second of margin)."""
+    return (DUPLICATE_COOLDOWN + timedelta(seconds=1)) * index
+
+
+def check_batch_posts(captions: list[str], same: SamePosts) -> list[Check]:
+    """The duplicate rule across one batch of posts: one check per post (in order). The server
+    refuses a post whose caption equals one sent in the last 3 minutes, so a second post with
+    the same caption in the same batch is refused, unless numbered or spaced."""
+    if same is SamePosts.NUMBERED:
+        captions = [numbered_caption(c, i, len(captions)) for i, c in enumerate(captions)]
+    checks: list[Check] = []
+    seen: dict[str, int] = {}
+    minutes = int(spaced_wait(len(captions) - 1).total_seconds() // 60) + 1
+    for i, caption in enumerate(captions):
+        key = caption.strip()
+        first = seen.setdefault(key, i)
+        if first == i or same is SamePosts.SPACED:
+            wait = spaced_wait(i) if same is SamePosts.SPACED else timedelta()
+            after = f", sent {int(wait.total_seconds() // 60)} min after the first" if wait else ""
+            checks.append(Check("duplicate-in-batch", True, f"no other post of this batch has this caption{after}"))
+            continue
+        checks.append(
+            Check(
+                "duplicate-in-batch",
+                False,
+                f"post {i + 1} of {len(captions)} has the same caption as post {first + 1}: the server refuses "
+                "an identical post within 3 minutes. Give each post its own caption (number them), or "
+                f"send them one after another (about {minutes} min in all).",
+            )
+        )
+    return checks
+
+
 def preflight(
     target: Target,
     path: Path,

@@ -118,7 +118,7 @@ def compress_video(
     )
     notes = plan_warnings(plan, info, limits)
     preset = options.preset_for(MediaKind.VIDEO)
-    final = output_path(source, out_root, rel_dir, preset, ".mp4")
+    final = output_path(source, out_root, rel_dir, preset, ".mp4", options.beside_suffix)
     exe = ffmpeg_exe()
     status = Status.COMPRESSED
     stamp = capture_date(info.tags) if options.keep_capture_date else None
@@ -135,7 +135,7 @@ def compress_video(
                     notes.append(kept_note(encoded_bytes, info.bytes, "streams"))
             check_cancel(cancel, source)
             report(Progress(REMUX_SPAN[1], "writing"))
-            written = commit(chosen, final)
+            written = commit(chosen, final, options.replaces)
     after = _after(written, plan)
     report(Progress(1.0, "done"))
     log.info("%s -> %s (%s, %d -> %d bytes)", source, written, status.value, info.bytes, after.bytes)
