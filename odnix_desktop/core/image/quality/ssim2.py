@@ -83,7 +83,7 @@ def to_linear(rgb: NDArray[np.uint8]) -> F32:
     """8-bit sRGB (H, W, 3) or grey (H, W) to linear light, planar (3, H, W)."""
     if rgb.ndim == 2:
         rgb = np.repeat(rgb[..., None], 3, axis=2)
-    return np.ascontiguousarray(_LINEAR[rgb].transpose(2, 0, 1))
+    return np.asarray(np.take(_LINEAR, rgb.transpose(2, 0, 1)), dtype=np.float32, order="C")  # planar in one pass
 
 
 def _xyb(lin: F32, channels: list[int]) -> F32:
