@@ -74,6 +74,27 @@ def test_search_reaches_the_target_and_easy_photos_get_fewer_bytes(target):
     assert sizes["easy"] < sizes["hard"]
 
 
+def test_auto_spends_above_the_floor_only_on_photos_the_typical_quality_already_reaches():
+    probed: list[int] = []
+
+    def encoder(img: Image.Image, q: int) -> bytes:
+        probed.append(q)
+        return encode.encode_jpeg(img, q)
+
+    # small and fine-grained: its floor is above the typical quality, and its few bytes made
+    # the mosaic's extrapolated slopes ask for q95+ before spending was limited
+    costly = scene("easy", 640, 480, seed=1)
+    floor = search.search(costly, encoder, 80.0)
+    assert probed[0] == search.start_quality(80.0) and floor.quality > probed[0]  # needed more than typical
+    assert search.search(costly, encode.encode_jpeg, 80.0, slope=search.AUTO_SLOPE) == floor
+    big = Image.fromarray(scene("easy", 1600, 1200, seed=0))  # downscaled: smoother, reaches 80 below typical
+    easy = np.asarray(big.resize((1080, 810), Image.Resampling.LANCZOS))
+    lowest = search.search(easy, encode.encode_jpeg, 80.0)
+    spent = search.search(easy, encode.encode_jpeg, 80.0, slope=search.AUTO_SLOPE)
+    assert lowest.quality < search.start_quality(80.0) and spent.quality > lowest.quality
+    assert spent.achieved > lowest.achieved
+
+
 def test_a_higher_target_costs_more_quality():
     pixels = scene("hard", 800, 600, seed=5)
     low = search.search(pixels, encode.encode_jpeg, 70.0)
