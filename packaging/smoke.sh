@@ -21,7 +21,7 @@ bundle="$here/dist/odnix-desktop"
 fresh() {
   [ -x "$bundle/odnix-compress" ] && [ -x "$bundle/odnix-desktop" ] || return 1
   [ "${ODNIX_SMOKE_REBUILD:-}" = 1 ] && return 1
-  [ -z "$(find odnix_desktop resources build.spec pyproject.toml packaging/pyinstaller \
+  [ -z "$(find odnix_desktop resources build.spec pyproject.toml packaging/pyinstaller packaging/stub_libs.py \
            -newer "$bundle/odnix-compress" -type f ! -name '*.pyc' -print -quit)" ]
 }
 if fresh; then
