@@ -3,7 +3,8 @@
     xvfb-run -a -s "-screen 0 1600x1000x24" python docs/make_screenshots.py [--corpus DIR]
 
 The window is 1280×720 (the smallest laptop screen the issue names). Writes
-docs/screenshots/{main,main-running,compare-image,compare-live,compare-video,settings}.png and
+docs/screenshots/{main,main-running,compare-image,compare-live,compare-video,compare-video-playing,
+compare-video-preview,settings}.png and
 their -dark twins for the main window, the live slider and the settings, and the Odnix
 half: {login,upload,upload-story,upload-refused,uploaded,history,crop}.png (``--out DIR`` writes
 them elsewhere, e.g. to copy back only some). The uploads go to the fake Odnix server of the tests
@@ -44,6 +45,26 @@ def fake_odnix():
     state = FakeOdnix(server)
     server.expect_request(re.compile(".*")).respond_with_handler(state.dispatch)
     return server, state, MemoryKeyring()
+
+
+def playing_shots(app: QApplication, dialog) -> None:
+    """The clip playing in split view, then its five-second preview playing (issue 13 item 11)."""
+    clip = dialog.clip
+    dialog.mode_buttons.button(3).click()  # split
+    dialog.view.fit()
+    clip.play()
+    job = clip._play_job
+    wait_until(app, lambda: job.shown >= 20 or job.state.ended)
+    dialog.grab().save(str(OUT / "compare-video-playing.png"))
+    clip.pause()
+    wait_until(app, lambda: job.state.ended)
+    clip.preview_button.click()
+    wait_until(app, lambda: clip.preview is not None and clip._play_job is not None, timeout=120)
+    job = clip._play_job
+    wait_until(app, lambda: job.shown >= 30 or job.state.ended)
+    dialog.grab().save(str(OUT / "compare-video-preview.png"))
+    clip.pause()
+    wait_until(app, lambda: job.state.ended)
 
 
 def main() -> None:
@@ -125,13 +146,14 @@ def main() -> None:
         dialog.resize(1240, 700)
         wait_until(app, lambda: dialog.view.before is not None and not dialog.is_loading())
         first = dialog._want
-        dialog.slider.setValue(420)
+        dialog.clip.slider.setValue(420)
         wait_until(app, lambda: dialog._want != first and not dialog.is_loading())
         dialog.mode_buttons.button(4).click()  # side by side
         view = dialog.view
         view.zoom_at(QPointF(view.pane_width() * 0.55, view.height() * 0.62), 1.6)  # the boats
         app.processEvents()
         dialog.grab().save(str(OUT / "compare-video.png"))
+        playing_shots(app, dialog)
         dialog.close()
 
     settings = win.edit_settings()

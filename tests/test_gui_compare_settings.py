@@ -137,7 +137,7 @@ def test_video_compare_fetches_frames_at_the_scrubbed_time(qtbot, window, tmp_pa
     dialog = window.compare_current()
     qtbot.waitUntil(lambda: dialog.view.before is not None and not dialog.is_loading(), timeout=20_000)
     first = dialog._want
-    dialog.slider.setValue(800)
+    dialog.clip.slider.setValue(800)
     qtbot.waitUntil(lambda: dialog._want != first and not dialog.is_loading(), timeout=20_000)
     assert dialog.current_time() == pytest.approx(0.8 * item.before.duration, abs=0.06)
     assert dialog.view.after is not None

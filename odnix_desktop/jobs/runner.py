@@ -51,6 +51,7 @@ class JobRunner(QObject):
             ("videos", 1),
             ("misc", 2),
             ("uploads", 1),
+            ("playback", 1),  # the compare view's clip player: one at a time, never in misc's way
         ):
             pool = QThreadPool(self)
             pool.setObjectName(f"odnix-{name}")

@@ -146,22 +146,28 @@ class LoadPairJob(Job):
 
 
 class VideoFramesJob(Job):
-    """The before and after frames of a clip at the same timestamp."""
+    """The before and after frames of a clip at the same moment. ``after`` is a file and the
+    time in it that shows ``t`` of the original (a preview starts later), or None: before only."""
 
-    def __init__(self, key: int, before: Path, after: Path, t: float, max_size: tuple[int, int]) -> None:
+    def __init__(
+        self, key: int, before: Path, after: tuple[Path, float] | None, t: float, max_size: tuple[int, int]
+    ) -> None:
         super().__init__(key)
         self.before = before
         self.after = after
         self.t = t
         self.max_size = max_size
 
-    def work(self) -> tuple[float, QImage, QImage]:
+    def work(self) -> tuple[float, QImage, QImage | None]:
         from odnix_desktop.jobs.imaging import video_frame
 
         before = video_frame(self.before, self.t, self.max_size)
         if self.cancel_event.is_set():
             return None  # type: ignore[return-value]
-        return self.t, before, video_frame(self.after, self.t, self.max_size)
+        if self.after is None:
+            return self.t, before, None
+        path, t_after = self.after
+        return self.t, before, video_frame(path, t_after, self.max_size)
 
 
 class ExportJob(Job):

@@ -205,7 +205,7 @@ class LiveCompareDialog(CompareDialog):
         background: str = "#ffffff",
         options: CompressOptions | None = None,
     ) -> None:
-        super().__init__(item, runner, parent, background=background)
+        super().__init__(item, runner, parent, background=background, options=options)
         self.live: LiveQuality | None = None
         if options is not None and item.kind is MediaKind.IMAGE:
             self.live = LiveQuality(item, options, runner, self.view, self)

@@ -11,6 +11,7 @@ from PySide6.QtCore import QUrl, Slot
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QMainWindow
 
+from odnix_desktop.core.media import MediaKind
 from odnix_desktop.core.settings import Settings
 from odnix_desktop.ui.accessibility import name_controls
 from odnix_desktop.ui.account import AccountController, AccountWidget, LoginDialog
@@ -87,7 +88,8 @@ class WindowDialogsMixin(_Window):
         item = self.current_item()
         if item is None:
             return None
-        if item.output is None or not item.finished:
+        # A clip opens before it is compressed too: "Preview 5 s" shows the settings on it.
+        if (item.output is None or not item.finished) and item.kind is not MediaKind.VIDEO:
             self.statusBar().showMessage(f"{item.source.name} is not compressed yet: nothing to compare", 4000)
             return None
         if self.compare_dialog is not None:

@@ -57,7 +57,7 @@ def meets_limits(info: VideoProbe, limits: VideoLimits, options: CompressOptions
     return rate is not None and float(rate) <= cap + 0.01
 
 
-def _limits(options: CompressOptions, source: Path) -> tuple[str, VideoLimits]:
+def preset_limits(options: CompressOptions, source: Path) -> tuple[str, VideoLimits]:
     preset = options.preset_for(MediaKind.VIDEO)
     if not preset.takes(MediaKind.VIDEO) or preset.video is None:
         raise PresetError(f"the {preset.name} preset takes photos only, not videos", path=source)
@@ -108,7 +108,7 @@ def compress_video(
 ) -> CompressResult:
     """Compress one clip into ``out_root/rel_dir`` as MP4. Raises OdnixError subclasses."""
     started = time.perf_counter()
-    preset_name, limits = _limits(options, source)
+    preset_name, limits = preset_limits(options, source)
     report(Progress(0.0, "probing"))
     check_cancel(cancel, source)
     info = probe(source)
@@ -123,7 +123,7 @@ def compress_video(
     status = Status.COMPRESSED
     stamp = capture_date(info.tags) if options.keep_capture_date else None
     with temporary_output(final) as encoded:
-        encoded_bytes = _encode(exe, info, encoded, plan, stamp, report, cancel, stall_timeout)
+        encoded_bytes = encode_pass(exe, info, encoded, plan, stamp, report, cancel, stall_timeout)
         with temporary_output(final) as remuxed:
             chosen = encoded
             small_gain = keeps_source(encoded_bytes, info.bytes, options.min_saving)
@@ -152,7 +152,7 @@ def compress_video(
     )
 
 
-def _encode(
+def encode_pass(
     exe: Path,
     info: VideoProbe,
     encoded: Path,
