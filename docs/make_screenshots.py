@@ -5,7 +5,7 @@
 The window is 1280×720 (the smallest laptop screen the issue names). Writes
 docs/screenshots/{main,main-running,compare-image,compare-live,compare-video,compare-video-playing,
 compare-video-preview,settings}.png and
-their -dark twins for the main window, the live slider and the settings, and the Odnix
+their -dark twins for the main window, the live slider, the playing clip and the settings, and the Odnix
 half: {login,upload,upload-story,upload-refused,uploaded,history,crop}.png (``--out DIR`` writes
 them elsewhere, e.g. to copy back only some). The uploads go to the fake Odnix server of the tests
 (``tests/upload_fakes.py``, pytest-httpserver on 127.0.0.1) with an in-memory keyring.
@@ -47,7 +47,7 @@ def fake_odnix():
     return server, state, MemoryKeyring()
 
 
-def playing_shots(app: QApplication, dialog) -> None:
+def playing_shots(app, dialog, suffix: str = "", preview: bool = True) -> None:
     """The clip playing in split view, then its five-second preview playing (issue 13 item 11)."""
     clip = dialog.clip
     dialog.mode_buttons.button(3).click()  # split
@@ -55,9 +55,11 @@ def playing_shots(app: QApplication, dialog) -> None:
     clip.play()
     job = clip._play_job
     wait_until(app, lambda: job.shown >= 20 or job.state.ended)
-    dialog.grab().save(str(OUT / "compare-video-playing.png"))
+    dialog.grab().save(str(OUT / f"compare-video-playing{suffix}.png"))
     clip.pause()
     wait_until(app, lambda: job.state.ended)
+    if not preview:
+        return
     clip.preview_button.click()
     wait_until(app, lambda: clip.preview is not None and clip._play_job is not None, timeout=120)
     job = clip._play_job
@@ -174,6 +176,14 @@ def main() -> None:
     app.processEvents()
     win.grab().save(str(OUT / "main-dark.png"))
     live_shot(app, win, photo, "compare-live-dark.png")
+    video = next((i for i in win.model.items() if i.kind is MediaKind.VIDEO and i.finished), None)
+    if video is not None:
+        win.select_item(video)
+        dialog = win.compare_current()
+        dialog.resize(1240, 700)
+        wait_until(app, lambda: dialog.view.before is not None and not dialog.is_loading())
+        playing_shots(app, dialog, "-dark", preview=False)
+        dialog.close()
     settings = win.edit_settings()
     wait_until(app, settings.isVisible)
     settle(app)
