@@ -47,6 +47,20 @@ def fake_odnix():
     return server, state, MemoryKeyring()
 
 
+def open_clip_compare(app, win):
+    """The compare dialog of the first compressed clip, its frames loaded (None: no clip)."""
+    from odnix_desktop.core.media import MediaKind
+
+    video = next((i for i in win.model.items() if i.kind is MediaKind.VIDEO and i.finished), None)
+    if video is None:
+        return None
+    win.select_item(video)
+    dialog = win.compare_current()
+    dialog.resize(1240, 700)
+    wait_until(app, lambda: dialog.view.before is not None and not dialog.is_loading())
+    return dialog
+
+
 def playing_shots(app, dialog, suffix: str = "", preview: bool = True) -> None:
     """The clip playing in split view, then its five-second preview playing (issue 13 item 11)."""
     clip = dialog.clip
@@ -84,7 +98,6 @@ def main() -> None:
     from PySide6.QtWidgets import QApplication
 
     from odnix_desktop.app import build_window
-    from odnix_desktop.core.media import MediaKind
     from odnix_desktop.core.settings import Settings
     from odnix_desktop.core.upload import Target, TokenStore
     from odnix_desktop.ui import theme
@@ -141,12 +154,8 @@ def main() -> None:
     dialog.close()
     live_shot(app, win, photo, "compare-live.png")
 
-    video = next((i for i in win.model.items() if i.kind is MediaKind.VIDEO and i.finished), None)
-    if video is not None:
-        win.select_item(video)
-        dialog = win.compare_current()
-        dialog.resize(1240, 700)
-        wait_until(app, lambda: dialog.view.before is not None and not dialog.is_loading())
+    dialog = open_clip_compare(app, win)
+    if dialog is not None:
         first = dialog._want
         dialog.clip.slider.setValue(420)
         wait_until(app, lambda: dialog._want != first and not dialog.is_loading())
@@ -176,12 +185,8 @@ def main() -> None:
     app.processEvents()
     win.grab().save(str(OUT / "main-dark.png"))
     live_shot(app, win, photo, "compare-live-dark.png")
-    video = next((i for i in win.model.items() if i.kind is MediaKind.VIDEO and i.finished), None)
-    if video is not None:
-        win.select_item(video)
-        dialog = win.compare_current()
-        dialog.resize(1240, 700)
-        wait_until(app, lambda: dialog.view.before is not None and not dialog.is_loading())
+    dialog = open_clip_compare(app, win)
+    if dialog is not None:
         playing_shots(app, dialog, "-dark", preview=False)
         dialog.close()
     settings = win.edit_settings()
